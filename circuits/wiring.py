@@ -1,0 +1,143 @@
+"""Wiring rules. Each returns a `Projection`: presynaptic and postsynaptic index arrays and
+initial weights.
+
+Weights are dimensionless conductance increments in units of the postsynaptic leak
+conductance: a spike through a synapse of weight ``w`` raises the target's conductance by
+``w · g_leak``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from circuits.sheets import pairwise_distances
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Synapses from one population onto another.
+
+    Attributes
+    ----------
+    source, target : str
+        Population names (``"input"``, ``"exc"`` or ``"inh"``).
+    pre, post : ndarray of int32
+        Presynaptic and postsynaptic cell index of every synapse.
+    weight : ndarray of float64
+        Initial weight of every synapse (units of the target's leak conductance).
+    plastic : bool
+        Whether plasticity rules act on this projection.
+    """
+
+    source: str
+    target: str
+    pre: np.ndarray
+    post: np.ndarray
+    weight: np.ndarray
+    plastic: bool = False
+
+    @property
+    def n_synapses(self) -> int:
+        return len(self.pre)
+
+
+def gabor(offsets_um, theta, phase, wavelength_um, sigma_um):
+    """Gabor template evaluated at offsets from each cell's receptive-field centre.
+
+    The carrier's wave vector points along ``theta``, so the template's stripes are
+    perpendicular to ``theta`` and it responds best to a grating drifting along ``theta``
+    (neurodev measures every orientation as the grating's wave-vector angle modulo π).
+
+    Parameters
+    ----------
+    offsets_um : ndarray, shape (n, 2)
+        Input position minus receptive-field centre (µm).
+    theta, phase : ndarray, shape (n,)
+        Carrier direction and phase (rad) for each offset's cell.
+    wavelength_um, sigma_um : float
+        Carrier wavelength and Gaussian envelope width (µm).
+
+    Examples
+    --------
+    >>> float(gabor(np.array([[0.0, 0.0]]), np.array([0.0]), np.array([0.0]), 100.0, 50.0)[0])
+    1.0
+    """
+    along = offsets_um[:, 0] * np.cos(theta) + offsets_um[:, 1] * np.sin(theta)
+    envelope = np.exp(-(offsets_um**2).sum(axis=1) / (2 * sigma_um**2))
+    return envelope * np.cos(2 * np.pi * along / wavelength_um + phase)
+
+
+def normalise_groups(weight, groups, total):
+    """Scale weights so that each group's weights sum to `total`.
+
+    Groups whose weights sum to zero are set uniform, so every group carries `total`.
+    """
+    n_groups = groups.max() + 1
+    sums = np.bincount(groups, weights=weight, minlength=n_groups)
+    counts = np.bincount(groups, minlength=n_groups)
+    empty = sums[groups] <= 0
+    scaled = np.where(empty, 1.0 / np.maximum(counts[groups], 1), weight / np.where(empty, 1, sums[groups]))
+    return total * scaled
+
+
+def feedforward_to_exc(input_positions_um, centres_um, theta, phase, *, arbor_radius_um,
+                       connection_probability, total_weight_per_channel, prior_strength,
+                       gabor_wavelength_um, gabor_sigma_um, rng) -> Projection:
+    """Plastic ON/OFF input onto excitatory cells: random wiring blended with a Gabor prior.
+
+    Every ON and every OFF input within `arbor_radius_um` of a cell's receptive-field centre
+    is connected with `connection_probability`; the same synapses serve both wirings. Random
+    weights are uniform; prior weights follow the positive (ON) and negative (OFF) lobes of a
+    Gabor at the cell's `theta` and `phase`. Both are scaled so that each cell's ON and OFF
+    weights each sum to `total_weight_per_channel`, then blended as
+    ``s · prior + (1 − s) · random`` with ``s = prior_strength``, so the total is unchanged.
+
+    Input index ``k`` is the ON cell at site ``k`` for ``k < n_sites`` and the OFF cell at site
+    ``k − n_sites`` otherwise.
+    """
+    n_sites = len(input_positions_um)
+    within = pairwise_distances(centres_um, input_positions_um) <= arbor_radius_um
+    cell, site = np.nonzero(within)
+    channel = np.repeat([0, 1], len(cell))  # 0 = ON, 1 = OFF
+    cell, site = np.tile(cell, 2), np.tile(site, 2)
+    keep = rng.random(len(cell)) < connection_probability
+    cell, site, channel = cell[keep], site[keep], channel[keep]
+
+    template = gabor(input_positions_um[site] - centres_um[cell], theta[cell], phase[cell],
+                     gabor_wavelength_um, gabor_sigma_um)
+    prior = np.maximum(np.where(channel == 0, template, -template), 0.0)
+    random = rng.uniform(0.0, 1.0, len(cell))
+    groups = 2 * cell + channel
+    weight = (prior_strength * normalise_groups(prior, groups, total_weight_per_channel)
+              + (1 - prior_strength) * normalise_groups(random, groups, total_weight_per_channel))
+    order = np.lexsort((site + n_sites * channel, cell))
+    return Projection("input", "exc", (site + n_sites * channel)[order].astype(np.int32),
+                      cell[order].astype(np.int32), weight[order], plastic=True)
+
+
+def feedforward_to_inh(input_positions_um, centres_um, *, arbor_radius_um,
+                       connection_probability, total_weight, rng) -> Projection:
+    """Fixed, untuned ON and OFF input onto inhibitory cells (feed-forward inhibition)."""
+    within = pairwise_distances(centres_um, input_positions_um) <= arbor_radius_um
+    within = np.concatenate([within, within], axis=1)  # ON inputs, then OFF inputs
+    within &= rng.random(within.shape) < connection_probability
+    cell, pre = np.nonzero(within)
+    weight = normalise_groups(rng.uniform(0.5, 1.5, len(cell)), cell, total_weight)
+    return Projection("input", "inh", pre.astype(np.int32), cell.astype(np.int32), weight)
+
+
+def distance_dependent(source, target, pre_positions_um, post_positions_um, *, peak_probability,
+                       sigma_um, weight, rng) -> Projection:
+    """Gaussian distance-dependent connectivity with fixed weights (no self-connections).
+
+    ``p(d) = peak_probability · exp(−d² / 2σ²)``.
+    """
+    distance = pairwise_distances(pre_positions_um, post_positions_um)
+    probability = peak_probability * np.exp(-(distance**2) / (2 * sigma_um**2))
+    if source == target:
+        np.fill_diagonal(probability, 0.0)
+    pre, post = np.nonzero(rng.random(probability.shape) < probability)
+    return Projection(source, target, pre.astype(np.int32), post.astype(np.int32),
+                      np.full(len(pre), float(weight)))

@@ -1,0 +1,420 @@
+"""The Brian2 engine: runs one or more circuits that share a retina through a `Timeline`.
+
+All circuits receive the very same input spikes (one shared input group), so differences
+between them come from their wiring alone. The network is built once; every epoch and every
+measurement runs in it, in compiled code (``cpp_standalone``) by default.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import brian2 as b2
+import numpy as np
+
+from circuits.params import check_choice, check_fields
+from circuits.spec import CircuitSpec
+from development import models
+from development.models import NeuronParams, PlasticityParams
+from development.schedule import Timeline
+from development.stimuli import GratingParams
+from development.waves import WaveParams
+
+DEVICES = ("cpp_standalone", "runtime")
+PROFILE = bool(os.environ.get("NEURODEV_PROFILE"))
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    """How the simulation runs (not what it simulates).
+
+    ``device``: ``cpp_standalone`` (compiled, one thread per process: on 2 cores two processes
+    beat OpenMP) or ``runtime`` (Brian2's runtime mode; slow, for debugging).
+    """
+
+    device: str = "cpp_standalone"
+    dt_ms: float = 0.1
+    input_dt_ms: float = 1.0
+    stimulus_frame_ms: float = 10.0
+
+    def __post_init__(self):
+        check_choice("device", self.device, DEVICES)
+        check_fields(self, dt_ms=(0.001, 1.0), input_dt_ms=(0.001, 5.0),
+                     stimulus_frame_ms=(0.1, 1000))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What one circuit did: spikes, and state snapshots at the start of every checkpoint.
+
+    Attributes
+    ----------
+    exc_spike_index, exc_spike_time_s : ndarray
+        Excitatory spikes (cell index, time in s).
+    inh_spike_index, inh_spike_time_s : ndarray
+        Inhibitory spikes.
+    ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
+        Feed-forward weights, in the order of ``spec.projections["input_exc"]``.
+    threshold_shift_mv : ndarray of float32, shape (n_checkpoints, n_exc)
+        Homeostatic threshold shift of every excitatory cell (mV).
+    """
+
+    exc_spike_index: np.ndarray
+    exc_spike_time_s: np.ndarray
+    inh_spike_index: np.ndarray
+    inh_spike_time_s: np.ndarray
+    ff_weights: np.ndarray
+    threshold_shift_mv: np.ndarray
+
+
+@dataclass(frozen=True)
+class Stimulation:
+    """Everything the shared input layer needs besides the timeline."""
+
+    waves: WaveParams
+    gratings: GratingParams
+    grating_wavelength_um: float
+
+
+def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: Stimulation,
+             neurons: NeuronParams, plasticity: PlasticityParams, engine: EngineParams,
+             seed: int, build_root: Path) -> dict[str, Recording]:
+    """Run all `circuits`, side by side on one shared retina, through `timeline`.
+
+    Parameters
+    ----------
+    circuits : sequence of CircuitSpec
+        Circuits with distinct labels and identical input sheets.
+    timeline : Timeline
+        Epochs (plasticity on) and checkpoints (plasticity frozen, gratings shown).
+    seed : int
+        Seed of Brian2's random number generator (Poisson inputs).
+    build_root : Path
+        Where ``cpp_standalone`` keeps its build directories, one per circuit shape and
+        worker process, reused so that later runs of the same shape compile incrementally.
+
+    Returns
+    -------
+    dict of str to Recording
+        One recording per circuit label.
+    """
+    _check_shared_retina(circuits)
+    with _device(engine, build_root, _shape_key(circuits)) as build_dir:
+        namespace = {**neurons.namespace(), **plasticity.namespace(),
+                     **_input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000)}
+        b2.seed(seed)
+        network, layout, monitors = _build_network(circuits, timeline, neurons, plasticity, engine,
+                                                   namespace)
+        network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
+        if engine.device == "cpp_standalone":
+            b2.device.build(directory=str(build_dir), run=True, with_output=True)
+        if PROFILE:
+            print(b2.profiling_summary(network, 25))
+        return {spec.label: layout.recording(k, monitors) for k, spec in enumerate(circuits)}
+
+
+def _check_shared_retina(circuits):
+    labels = [c.label for c in circuits]
+    if len(set(labels)) != len(labels) or not all(label.isidentifier() for label in labels):
+        raise ValueError(f"circuit labels must be distinct identifiers, got {labels}")
+    first = circuits[0].input_positions_um
+    if any(not np.array_equal(c.input_positions_um, first) for c in circuits):
+        raise ValueError("circuits run together must share one input sheet")
+
+
+def _shape_key(circuits) -> str:
+    """What determines the generated code: circuit labels and population sizes."""
+    shape = [(c.label, c.n_inputs, c.n_exc, c.n_inh) for c in circuits]
+    return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
+
+
+@contextmanager
+def _device(engine: EngineParams, build_root: Path, shape_key: str) -> Iterator[Path | None]:
+    """Select the Brian2 device for one simulation and restore the runtime device afterwards.
+
+    For ``cpp_standalone`` it yields a build directory that no other process uses meanwhile
+    (an exclusive lock on ``slot-N/.lock``), so parallel workers never overwrite each other.
+    """
+    b2.defaultclock.dt = engine.dt_ms * b2.ms
+    if engine.device == "runtime":
+        yield None
+        return
+    with _locked_slot(Path(build_root) / shape_key) as build_dir:
+        b2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=False)
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        b2.defaultclock.dt = engine.dt_ms * b2.ms
+        try:
+            yield build_dir
+        finally:
+            b2.device.reinit()
+            b2.device.activate()
+            b2.set_device("runtime")
+
+
+@contextmanager
+def _locked_slot(shape_dir: Path) -> Iterator[Path]:
+    shape_dir.mkdir(parents=True, exist_ok=True)
+    slot = 0
+    while True:
+        build_dir = shape_dir / f"slot-{slot}"
+        build_dir.mkdir(exist_ok=True)
+        handle = open(build_dir / ".lock", "w")  # noqa: SIM115 (held for the whole block)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            slot += 1
+            continue
+        try:
+            yield build_dir
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+
+
+def _input_namespace(stimulation: Stimulation, timeline: Timeline, frame_s: float) -> dict:
+    g = stimulation.gratings
+    return {
+        **_stimulus_arrays(timeline, stimulation, frame_s),
+        "burst_rate": stimulation.waves.burst_rate_hz * b2.Hz,
+        "burst_duration": stimulation.waves.burst_duration_ms * b2.ms,
+        "grating_k": 2 * np.pi / (stimulation.grating_wavelength_um * b2.um),
+        "grating_omega": 2 * np.pi * g.temporal_frequency_hz * b2.Hz,
+        "grating_peak_rate": g.peak_rate_hz * b2.Hz,
+    }
+
+
+def _stimulus_arrays(timeline: Timeline, stimulation: Stimulation, frame_s: float):
+    """TimedArrays over the whole timeline: ``developing`` (1 during epochs, 0 during
+    checkpoints) and the grating's contrast and drift direction."""
+    n_frames = round(timeline.duration_s / frame_s) + 1
+    developing = np.zeros(n_frames)
+    contrast, cos_d, sin_d = np.zeros(n_frames), np.ones(n_frames), np.zeros(n_frames)
+    for epoch in timeline.epochs:
+        first = round(epoch.start_s / frame_s)
+        developing[first:first + round(epoch.duration_s / frame_s)] = 1.0
+    directions = stimulation.gratings.directions_rad
+    per_presentation = round(stimulation.gratings.presentation_ms / 1000 / frame_s)
+    for checkpoint in timeline.checkpoints:
+        block = checkpoint.block
+        first = np.round((checkpoint.start_s + block.onset_s) / frame_s).astype(int)
+        for frame, direction in zip(first, directions[block.direction_index], strict=True):
+            window = slice(frame, frame + per_presentation)
+            contrast[window] = stimulation.gratings.contrast
+            cos_d[window], sin_d[window] = np.cos(direction), np.sin(direction)
+    frame = frame_s * b2.second
+    arrays = {"developing": developing, "grating_contrast": contrast, "grating_cos": cos_d,
+              "grating_sin": sin_d}
+    return {name: b2.TimedArray(values, dt=frame) for name, values in arrays.items()}
+
+
+def _build_network(circuits, timeline, neurons, plasticity, engine, namespace):
+    """Inputs, burst triggers, one population holding every circuit's cells, and three
+    synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
+    circuits, so the cost per time step does not grow with the number of circuits."""
+    layout = _Layout(circuits)
+    inputs = _input_group(circuits[0], timeline, engine, namespace)
+    onsets, start_burst = _burst_triggers(circuits[0], timeline, inputs, engine, namespace)
+    cortex = b2.NeuronGroup(layout.n_cells, models.CORTEX_EQUATIONS,
+                            threshold=models.CORTEX_THRESHOLD, reset=models.CORTEX_RESET,
+                            refractory="refractory_period", method="euler", name="cortex",
+                            namespace=namespace)
+    cortex.v = "v_rest + rand() * (v_threshold - v_rest)"
+    cortex.tau_m = np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms
+    cortex.homeostatic = layout.is_exc.astype(float)
+
+    ff = layout.projection("input_exc")
+    is_on = (ff.pre < len(circuits[0].input_positions_um)).astype(float)
+    for channel, on in (("on", is_on), ("off", 1 - is_on)):
+        totals = np.bincount(ff.post, weights=ff.weight * on, minlength=layout.n_cells)
+        setattr(cortex, f"total_{channel}", totals)
+        setattr(cortex, f"target_{channel}", totals)
+        setattr(cortex, f"n_{channel}",
+                np.maximum(np.bincount(ff.post, weights=on, minlength=layout.n_cells), 1))
+    plastic = b2.Synapses(inputs, cortex, models.FF_SYNAPSE, on_pre=models.FF_ON_PRE,
+                          on_post=models.FF_ON_POST, name="feedforward", namespace=namespace)
+    plastic.connect(i=ff.pre, j=ff.post)
+    plastic.w, plastic.is_on = ff.weight, is_on
+    interval = plasticity.normalisation_interval_ms * b2.ms
+    cortex.run_regularly(models.NORMALISE_CELL, dt=interval, order=0, name="normalise_cells")
+    plastic.run_regularly(models.NORMALISE_SYNAPSE, dt=interval, order=1,
+                          name="normalise_synapses")
+
+    static_ff = _static_synapses(inputs, cortex, layout.projection("input_inh"), "feedforward_inh",
+                                 namespace)
+    recurrent = layout.projection("exc_exc", "exc_inh", "inh_exc")
+    recurrent_syn = _static_synapses(cortex, cortex, recurrent, "recurrent", namespace)
+
+    period = timeline.checkpoint_period_s * b2.second
+    monitors = {
+        "spikes": b2.SpikeMonitor(cortex, name="cortex_spikes"),
+        # Checkpoints recur with one period, so sampling at that period hits every one.
+        "weights": b2.StateMonitor(plastic, "w", record=np.arange(ff.n_synapses), dt=period,
+                                   name="weight_snapshots"),
+        "thresholds": b2.StateMonitor(cortex, "theta", record=np.flatnonzero(layout.is_exc),
+                                      dt=period, name="threshold_snapshots"),
+    }
+    network = b2.Network(inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
+                         _progress_reporter(timeline, engine), *monitors.values())
+    return network, layout, monitors
+
+
+_PROGRESS_CPP = """
+double report_progress(double t, double duration)
+{
+    static const auto start = std::chrono::steady_clock::now();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double done = t / duration;
+    printf("  simulated %6.1f of %.1f s (%3.0f%%), %5.0f s wall, about %.0f s left\\n",
+           t, duration, 100 * done, wall, done > 0 ? wall * (1 - done) / done : 0.0);
+    fflush(stdout);
+    return 0.0;
+}
+"""
+
+
+def _progress_reporter(timeline: Timeline, engine: EngineParams):
+    """Prints progress from inside the compiled loop about 20 times per run.
+
+    Brian2's own ``report`` reads the process clock once per object and time step, which is
+    a system call on some kernels and costs more than the simulation here.
+    """
+
+    def report_python(t, duration):
+        print(f"  simulated {float(t):6.1f} of {float(duration):.1f} s")
+        return 0.0
+
+    report = b2.Function(report_python, arg_units=[b2.second, b2.second], return_unit=1)
+    report.implementations.add_implementation(
+        "cpp", _PROGRESS_CPP, compiler_kwds={"headers": ["<chrono>", "<cstdio>"]})
+    frame = engine.stimulus_frame_ms / 1000
+    interval = max(1, round(timeline.duration_s / 20 / frame)) * frame
+    reporter = b2.NeuronGroup(1, "unused : 1", name="progress", dt=interval * b2.second,
+                              namespace={"report_progress": report,
+                                         "run_duration": timeline.duration_s * b2.second})
+    reporter.run_regularly("unused = report_progress(t, run_duration)", dt=interval * b2.second)
+    return reporter
+
+
+class MergedProjection(NamedTuple):
+    pre: np.ndarray
+    post: np.ndarray
+    weight: np.ndarray
+    inhibitory: np.ndarray
+
+    @property
+    def n_synapses(self) -> int:
+        return len(self.pre)
+
+
+class _Layout:
+    """Where each circuit's cells and synapses sit in the merged population.
+
+    Circuit ``c`` owns cells ``[cell_start[c], cell_start[c + 1])``: its excitatory cells
+    first, then its inhibitory cells. Projections are concatenated in circuit order.
+    """
+
+    def __init__(self, circuits: Sequence[CircuitSpec]):
+        self.circuits = list(circuits)
+        sizes = [c.n_exc + c.n_inh for c in circuits]
+        self.cell_start = np.concatenate([[0], np.cumsum(sizes)])
+        self.n_cells = int(self.cell_start[-1])
+        self.is_exc = np.concatenate([np.arange(n) < c.n_exc for n, c in zip(sizes, circuits,
+                                                                              strict=True)])
+
+    def offset(self, circuit_index: int, population: str) -> int:
+        start = self.cell_start[circuit_index]
+        return int(start if population == "exc" else start + self.circuits[circuit_index].n_exc)
+
+    def projection(self, *names: str) -> MergedProjection:
+        """The named projections of every circuit as one, in merged cell indices."""
+        pre, post, weight, inhibitory = [], [], [], []
+        for k, circuit in enumerate(self.circuits):
+            for name in names:
+                p = circuit.projections[name]
+                pre.append(p.pre + (0 if p.source == "input" else self.offset(k, p.source)))
+                post.append(p.post + self.offset(k, p.target))
+                weight.append(p.weight)
+                inhibitory.append(np.full(p.n_synapses, p.source == "inh"))
+        return MergedProjection(*map(np.concatenate, (pre, post, weight, inhibitory)))
+
+    def recording(self, k: int, monitors) -> Recording:
+        circuit = self.circuits[k]
+        spikes_i = np.asarray(monitors["spikes"].i[:])
+        spikes_t = np.asarray(monitors["spikes"].t[:] / b2.second)
+        exc0, inh0 = self.offset(k, "exc"), self.offset(k, "inh")
+        exc = (spikes_i >= exc0) & (spikes_i < inh0)
+        inh = (spikes_i >= inh0) & (spikes_i < inh0 + circuit.n_inh)
+        ff_start = sum(c.projections["input_exc"].n_synapses for c in self.circuits[:k])
+        ff = slice(ff_start, ff_start + circuit.projections["input_exc"].n_synapses)
+        exc_start = sum(c.n_exc for c in self.circuits[:k])
+        return Recording(
+            exc_spike_index=(spikes_i[exc] - exc0).astype(np.int32),
+            exc_spike_time_s=spikes_t[exc],
+            inh_spike_index=(spikes_i[inh] - inh0).astype(np.int32),
+            inh_spike_time_s=spikes_t[inh],
+            ff_weights=np.asarray(monitors["weights"].w[ff].T, dtype=np.float32),
+            threshold_shift_mv=np.asarray(
+                monitors["thresholds"].theta[exc_start:exc_start + circuit.n_exc].T / b2.mV,
+                dtype=np.float32),
+        )
+
+
+def _input_group(spec0, timeline, engine, namespace):
+    """Retinal ganglion cells, ON then OFF, on their own coarser clock (see EngineParams)."""
+    n_sites = len(spec0.input_positions_um)
+    inputs = b2.NeuronGroup(spec0.n_inputs, models.INPUT_EQUATIONS, threshold="rand() < rate*dt",
+                            reset="apre += 1", method="exact", dt=engine.input_dt_ms * b2.ms,
+                            name="inputs", namespace=namespace)
+    positions = np.concatenate([spec0.input_positions_um] * 2)
+    inputs.x, inputs.y = positions[:, 0] * b2.um, positions[:, 1] * b2.um
+    inputs.polarity = np.repeat([1.0, -1.0], n_sites)
+    inputs.burst_end = -1 * b2.second
+    inputs.baseline_rate = _baseline_rate(timeline) * b2.Hz
+    return inputs
+
+
+def _burst_triggers(spec0, timeline, inputs, engine, namespace):
+    """A spike at each burst onset sets the input's ``burst_end``: compact, whatever the length."""
+    index, time = _burst_onsets(timeline, engine.input_dt_ms / 1000)
+    onsets = b2.SpikeGeneratorGroup(spec0.n_inputs, index, time * b2.second,
+                                    dt=engine.input_dt_ms * b2.ms, name="burst_onsets")
+    start_burst = b2.Synapses(onsets, inputs, on_pre="burst_end_post = t + burst_duration",
+                              name="start_burst", namespace=namespace)
+    start_burst.connect(j="i")
+    return onsets, start_burst
+
+
+def _static_synapses(source, target, projection: MergedProjection, name, namespace):
+    synapses = b2.Synapses(source, target, models.STATIC_SYNAPSE, on_pre=models.STATIC_ON_PRE,
+                           name=name, namespace=namespace)
+    synapses.connect(i=projection.pre, j=projection.post)
+    synapses.w = projection.weight
+    synapses.inhibitory = projection.inhibitory.astype(float)
+    return synapses
+
+
+def _baseline_rate(timeline) -> np.ndarray:
+    """Each input's rate outside bursts during development (one value for every epoch)."""
+    rates = [epoch.drive.baseline_rate_hz for epoch in timeline.epochs]
+    if any(not np.array_equal(r, rates[0]) for r in rates):
+        raise ValueError("all epochs of one run must share the inputs' baseline rates")
+    return rates[0]
+
+
+def _burst_onsets(timeline, dt_s):
+    indices, times = [], []
+    for epoch in timeline.epochs:
+        indices.append(epoch.drive.burst_input)
+        times.append(epoch.start_s + epoch.drive.burst_onset_s)
+    index, time = np.concatenate(indices), np.concatenate(times)
+    # Quantise to the time step; a site never bursts twice within one step.
+    return index, np.round(time / dt_s) * dt_s

@@ -1,0 +1,1 @@
+"""Measurements, named experiments, configuration, the result store and the CLI."""

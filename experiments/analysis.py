@@ -1,0 +1,119 @@
+"""From a circuit's recording to per-checkpoint measurements: tuning, selectivity, receptive
+fields, weight change and firing rates. Arrays in, arrays and numbers out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from experiments.receptive_fields import receptive_fields, weight_orientation
+from experiments.tuning import (
+    circular_difference,
+    f1_amplitude,
+    global_dsi,
+    global_osi,
+    preferred_orientation,
+    shuffled_osi,
+    spike_counts,
+    tuning_curves,
+)
+
+
+def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, analysis, rng) -> dict:
+    """Per-checkpoint arrays for one circuit (first axis: checkpoint).
+
+    Returns a dict of arrays: ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1``
+    (Hz, checkpoint × cell × direction), per-cell ``osi``, ``dsi``, ``f1_osi``,
+    ``preferred``, ``responsive``, ``shuffled_osi``, ``weight_osi``, ``weight_preferred``, and
+    the receptive fields ``rf`` (checkpoint × cell × site, ON − OFF weights).
+    """
+    directions = gratings.directions_rad
+    n_dir, n_trials = len(directions), gratings.n_trials
+    per_checkpoint = []
+    for checkpoint in timeline.checkpoints:
+        block = checkpoint.block
+        onset = checkpoint.start_s + block.onset_s
+        args = (recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, onset,
+                block.presentation_s)
+        rates = spike_counts(*args) / block.presentation_s
+        f1 = f1_amplitude(*args, gratings.temporal_frequency_hz)
+        trial_rates = tuning_curves(rates, block.direction_index, block.trial, n_dir, n_trials)
+        trial_f1 = tuning_curves(f1, block.direction_index, block.trial, n_dir, n_trials)
+        mean = trial_rates.mean(axis=2)
+        per_checkpoint.append({
+            "rates": trial_rates.astype(np.float32),
+            "f1": trial_f1.mean(axis=2).astype(np.float32),
+            "osi": global_osi(mean, directions),
+            "dsi": global_dsi(mean, directions),
+            "f1_osi": global_osi(trial_f1.mean(axis=2), directions),
+            "preferred": preferred_orientation(mean, directions),
+            "responsive": mean.max(axis=1) >= analysis.responsive_rate_hz,
+            "shuffled_osi": np.median(shuffled_osi(trial_rates, directions, rng,
+                                                   analysis.n_shuffles), axis=0),
+        })
+    out = {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
+    ff = spec.projections["input_exc"]
+    n_sites = len(spec.input_positions_um)
+    rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
+    out["rf"] = rf.astype(np.float32)
+    out["weight_osi"], out["weight_preferred"] = weight_orientation(
+        rf, spec.input_positions_um, wavelength_um)
+    return out
+
+
+def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
+    """Scalar metrics per checkpoint (lists, JSON-ready) from `measure_checkpoints` output.
+
+    Medians over cells use responsive cells only (NaN where none responds); the
+    ``osi_shuffle_floor`` is the median OSI those cells show once direction labels are
+    shuffled, the level a median OSI must clear to mean anything.
+    """
+    responsive = measured["responsive"]
+
+    def over_responsive(values, statistic):
+        return [float(statistic(v[r])) if r.any() else float("nan")
+                for v, r in zip(values, responsive, strict=True)]
+
+    weights = recording.ff_weights.astype(float)
+    change = np.abs(weights - weights[0]).sum(axis=1) / weights[0].sum()
+    selective = responsive & (measured["osi"] > analysis.selective_osi)
+    map_theta = spec.map_theta
+    return {
+        "median_osi": over_responsive(measured["osi"], np.median),
+        "osi_q25": over_responsive(measured["osi"], lambda v: np.percentile(v, 25)),
+        "osi_q75": over_responsive(measured["osi"], lambda v: np.percentile(v, 75)),
+        "osi_shuffle_floor": over_responsive(measured["shuffled_osi"], np.median),
+        "median_f1_osi": over_responsive(measured["f1_osi"], np.median),
+        "median_dsi": over_responsive(measured["dsi"], np.median),
+        "fraction_responsive": responsive.mean(axis=1).tolist(),
+        "fraction_selective": selective.mean(axis=1).tolist(),
+        "median_weight_osi": np.median(measured["weight_osi"], axis=1).tolist(),
+        "weight_preference_vs_map_deg": np.degrees(np.median(
+            circular_difference(measured["weight_preferred"], map_theta), axis=1)).tolist(),
+        "spike_preference_vs_map_deg": over_responsive(
+            np.degrees(circular_difference(measured["preferred"], map_theta)), np.median),
+        "weight_change": change.tolist(),
+        "mean_rate_gratings_hz": measured["rates"].mean(axis=(1, 2, 3)).tolist(),
+        "mean_rate_development_hz": [float("nan"), *_epoch_rates(
+            recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, timeline)],
+        "mean_inh_rate_gratings_hz": _checkpoint_rates(
+            recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline),
+        "mean_inh_rate_development_hz": [float("nan"), *_epoch_rates(
+            recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline)],
+        "mean_threshold_shift_mv": recording.threshold_shift_mv.mean(axis=1).tolist(),
+    }
+
+
+def _mean_rates(spike_index, spike_time_s, n_cells, segments) -> list[float]:
+    """Mean rate over cells in each segment (Hz); segments share one length."""
+    onsets = np.array([segment.start_s for segment in segments])
+    duration = segments[0].duration_s
+    counts = spike_counts(spike_index, spike_time_s, n_cells, onsets, duration)
+    return (counts.mean(axis=1) / duration).tolist()
+
+
+def _epoch_rates(spike_index, spike_time_s, n_cells, timeline) -> list[float]:
+    return _mean_rates(spike_index, spike_time_s, n_cells, timeline.epochs)
+
+
+def _checkpoint_rates(spike_index, spike_time_s, n_cells, timeline) -> list[float]:
+    return _mean_rates(spike_index, spike_time_s, n_cells, timeline.checkpoints)

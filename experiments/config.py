@@ -1,0 +1,199 @@
+"""Experiment configuration: every component's frozen parameters, presets, TOML and overrides.
+
+A config is validated completely when it is built, so a bad value stops a run before any
+simulation starts, with a one-line message naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from circuits.params import ParameterError, check_fields
+from circuits.spec import CircuitParams, WiringParams
+from development.engine import EngineParams
+from development.models import NeuronParams, PlasticityParams
+from development.schedule import ScheduleParams
+from development.stimuli import GratingParams
+from development.waves import WaveParams
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be run; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """How responses are classified. ``responsive_rate_hz``: mean rate at the preferred
+    direction that makes a cell responsive; ``selective_osi``: global OSI above which a
+    responsive cell counts as selective (0.2, as in the pilot study)."""
+
+    responsive_rate_hz: float = 1.0
+    selective_osi: float = 0.2
+    n_shuffles: int = 20
+
+    def __post_init__(self):
+        check_fields(self, responsive_rate_hz=(0, 1000), selective_osi=(0, 1),
+                     n_shuffles=(1, 10_000))
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """Everything that determines a run's result (the run key is a hash of it)."""
+
+    seed: int = 1
+    circuit: CircuitParams = CircuitParams()
+    wiring: WiringParams = WiringParams()
+    waves: WaveParams = WaveParams()
+    schedule: ScheduleParams = ScheduleParams()
+    gratings: GratingParams = GratingParams()
+    neurons: NeuronParams = NeuronParams()
+    plasticity: PlasticityParams = PlasticityParams()
+    engine: EngineParams = EngineParams()
+    analysis: AnalysisParams = AnalysisParams()
+
+    def __post_init__(self):
+        check_fields(self, seed=(0, 2**32 - 1))
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def key(self, version: str) -> str:
+        """Hash of the canonical config and the package version: the run's identity."""
+        canonical = json.dumps({"config": _rounded(self.to_dict()), "version": version},
+                               sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+SECTIONS = {f.name: f.type for f in fields(ExperimentConfig) if f.name != "seed"}
+
+QUICK = ExperimentConfig()
+TINY = ExperimentConfig(
+    circuit=CircuitParams(retina_side=12, exc_side=8, inh_count=16, ff_arbor_radius_um=150.0),
+    schedule=ScheduleParams(n_epochs=2, waves_per_epoch=5),
+    gratings=GratingParams(n_trials=2, presentation_ms=500.0, blank_ms=100.0),
+)
+PAPER = ExperimentConfig(
+    circuit=CircuitParams(retina_side=48, exc_side=32, inh_count=256),
+    schedule=ScheduleParams(n_epochs=10, waves_per_epoch=200),
+    gratings=GratingParams(n_trials=5),
+)
+PRESETS = {"tiny": TINY, "quick": QUICK, "paper": PAPER}
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def from_dict(data: dict, base: ExperimentConfig = QUICK) -> ExperimentConfig:
+    """Apply nested ``{section: {key: value}}`` (and ``seed``) on top of `base`.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown section or key, or a value outside its allowed range.
+    """
+    data = dict(data)
+    top = {}
+    if "seed" in data:
+        top["seed"] = data.pop("seed")
+    for section, values in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown config section '{section}'; allowed: seed, "
+                              + ", ".join(SECTIONS))
+        if not isinstance(values, dict):
+            raise ConfigError(f"'{section}' must be a table of keys, got {values!r}")
+        current = getattr(base, section)
+        allowed = {f.name: f.type for f in fields(current)}
+        for key in values:
+            if key not in allowed:
+                raise ConfigError(f"unknown key '{section}.{key}'; allowed keys in [{section}]: "
+                                  + ", ".join(allowed))
+        try:
+            top[section] = replace(current, **{k: _coerce(v, allowed[k]) for k, v in values.items()})
+        except ParameterError as error:
+            raise ConfigError(str(error.within(section))) from None
+    try:
+        return replace(base, **top)
+    except ParameterError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _coerce(value, declared_type):
+    """TOML writes 20 for 20.0; accept integers for float fields, nothing else."""
+    if declared_type in (float, "float") and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def parse_overrides(assignments: list[str]) -> dict:
+    """Turn ``["wiring.prior_strength=0.5", "seed=3"]`` into a nested dict.
+
+    Values are read as TOML (numbers, booleans, quoted strings); a bare word is a string.
+    """
+    data: dict = {}
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ConfigError(f"--set takes key=value, got '{item}'")
+        value = _parse_value(text.strip())
+        if name == "seed":
+            data["seed"] = value
+            continue
+        section, dot, key = name.partition(".")
+        if not dot or not key:
+            raise ConfigError(f"--set key must be 'section.key' or 'seed', got '{name}'")
+        data.setdefault(section, {})[key] = value
+    return data
+
+
+def _parse_value(text: str):
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def load(preset: str = "quick", config_file: Path | None = None,
+         overrides: list[str] = (), seed: int | None = None) -> ExperimentConfig:
+    """Build a config: preset, then a TOML file, then ``--set`` overrides, then the seed."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset '{preset}'; allowed: " + ", ".join(PRESETS))
+    config = PRESETS[preset]
+    if config_file is not None:
+        try:
+            data = tomllib.loads(Path(config_file).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"cannot read config file {config_file}: {error}") from None
+        config = from_dict(data, config)
+    config = from_dict(parse_overrides(list(overrides)), config)
+    if seed is not None:
+        config = from_dict({"seed": seed}, config)
+    return config
+
+
+def to_toml(config: ExperimentConfig) -> str:
+    """The resolved config as TOML that `load` reads back to an equal config."""
+    data = config.to_dict()
+    lines = [f"seed = {data.pop('seed')}"]
+    for section, values in data.items():
+        lines += ["", f"[{section}]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)

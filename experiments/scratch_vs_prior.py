@@ -1,0 +1,118 @@
+"""The headline experiment: the same retina, the same waves and the same seed drive a randomly
+wired circuit ("learning from scratch") and a map-structured one ("innate prior"), and their
+orientation selectivity is measured before, during and after development."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from circuits.spec import build_circuit
+from development.engine import Stimulation, simulate
+from development.schedule import build_timeline
+from development.stimuli import grating_block
+from development.waves import RetinalWaves, wave_drives
+from experiments.analysis import measure_checkpoints, summarise
+from experiments.config import ConfigError, ExperimentConfig
+
+NAME = "scratch-vs-prior"
+SUMMARY = "random vs prior feed-forward wiring, same waves and seed; OSI at every checkpoint"
+WIRINGS = ("random", "prior")
+
+
+def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
+    """Simulate both wirings and measure them.
+
+    Returns
+    -------
+    metrics : dict
+        JSON-ready numbers; identical for the same config and seed.
+    arrays : dict of ndarray
+        Per-checkpoint measurements and weights, for the store's ``arrays.npz``.
+    timings : dict
+        Wall time of each phase (s), for the run's provenance.
+    """
+    circuit_seed, wave_seed, protocol_seed, brian_seed, analysis_seed = (
+        np.random.SeedSequence(config.seed).spawn(5))
+    phase = _Phases(log)
+
+    with phase("circuits", "wiring both circuits"):
+        strengths = {"random": 0.0, "prior": config.wiring.prior_strength}
+        circuit_seed_int = int(circuit_seed.generate_state(1)[0])
+        circuits = [build_circuit(label, config.circuit, config.wiring, strengths[label],
+                                  circuit_seed_int) for label in WIRINGS]
+        check_weight_bound(circuits, config)
+
+    schedule = config.schedule
+    with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
+        medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
+                              config.waves, np.random.default_rng(wave_seed))
+        events = [medium.next(schedule.waves_per_epoch) for _ in range(schedule.n_epochs)]
+        drives = wave_drives(events, config.waves, len(circuits[0].input_positions_um))
+        protocol_rng = np.random.default_rng(protocol_seed)
+        blocks = [grating_block(config.gratings, protocol_rng) for _ in range(schedule.n_epochs + 1)]
+        timeline = build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
+
+    n_cells = sum(c.n_exc + c.n_inh for c in circuits)
+    with phase("simulation", f"simulating {timeline.duration_s:.0f} s of {n_cells} cells and "
+               f"{sum(c.n_synapses for c in circuits)} synapses with Brian2 "
+               f"({config.engine.device}: code generation and compilation, then the run)"):
+        stimulation = Stimulation(config.waves, config.gratings, config.wiring.gabor_wavelength_um)
+        recordings = simulate(circuits, timeline, stimulation, config.neurons, config.plasticity,
+                              config.engine, int(brian_seed.generate_state(1)[0]), build_root)
+
+    with phase("analysis", "measuring tuning and receptive fields"):
+        analysis_rng = np.random.default_rng(analysis_seed)
+        metrics = {"development": {k: v.tolist() for k, v in
+                                   timeline.checkpoint_development().items()},
+                   "simulated_time_s": timeline.duration_s,
+                   "network": _network_sizes(circuits), "circuits": {}}
+        arrays = {"input_positions_um": circuits[0].input_positions_um}
+        for spec in circuits:
+            recording = recordings[spec.label]
+            measured = measure_checkpoints(spec, recording, timeline, config.gratings,
+                                           config.wiring.gabor_wavelength_um, config.analysis,
+                                           analysis_rng)
+            metrics["circuits"][spec.label] = summarise(measured, spec, recording, timeline,
+                                                        config.analysis)
+            arrays |= {f"{spec.label}.{name}": values for name, values in measured.items()}
+            arrays |= {f"{spec.label}.map_theta": spec.map_theta,
+                       f"{spec.label}.rf_centres_um": spec.rf_centres_um,
+                       f"{spec.label}.ff_weights": recording.ff_weights}
+    return metrics, arrays, {"phase_wall_time_s": phase.wall_times}
+
+
+def check_weight_bound(circuits, config: ExperimentConfig):
+    """Refuse to start if STDP's upper bound would clip initial weights (silently reshaping RFs)."""
+    largest = max(float(c.projections["input_exc"].weight.max()) for c in circuits)
+    if largest > config.plasticity.w_max:
+        raise ConfigError(
+            f"plasticity.w_max = {config.plasticity.w_max} is below the largest initial "
+            f"feed-forward weight {largest:.3g} (set by circuit.ff_weight_per_channel and "
+            f"wiring.gabor_sigma_um): allowed w_max >= {largest:.3g}")
+
+
+def _network_sizes(circuits) -> dict:
+    first = circuits[0]
+    return {"n_inputs": first.n_inputs, "n_exc": first.n_exc, "n_inh": first.n_inh,
+            "synapses": {c.label: {name: p.n_synapses for name, p in c.projections.items()}
+                         for c in circuits}}
+
+
+class _Phases:
+    """Logs each phase of a run and keeps its wall time."""
+
+    def __init__(self, log):
+        self.log, self.wall_times = log, {}
+
+    @contextmanager
+    def __call__(self, name: str, description: str):
+        self.log(f"· {description} …")
+        start = time.perf_counter()
+        yield
+        self.wall_times[name] = round(time.perf_counter() - start, 2)
+        self.log(f"  done in {self.wall_times[name]:.1f} s")

@@ -1,0 +1,93 @@
+"""Headline figure: selectivity of random vs prior wiring across development."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from experiments.store import ResultStore
+from figures.style import WIRING_COLOURS, WIRING_NAMES, plt, save
+
+N_EXAMPLES = 3
+
+
+def make(run_dir: Path, out_dir: Path) -> list[Path]:
+    """Draw the figure of one stored ``scratch-vs-prior`` run; return the files written."""
+    run = ResultStore(Path(run_dir).parent.parent).load(run_dir)
+    wirings = list(run.metrics["circuits"])
+    figure = plt.figure(figsize=(7.2, 6.6), layout="constrained")
+    top, bottom = figure.subfigures(2, 1, height_ratios=[1, 1.15])
+    curve, first, last = top.subplots(1, 3, width_ratios=[1.4, 1, 1])
+    _learning_curves(curve, run, wirings)
+    for ax, index, title in ((first, 0, "first checkpoint"), (last, -1, "last checkpoint")):
+        _osi_distribution(ax, run, wirings, index, title)
+    _example_fields(bottom, run, wirings)
+    for ax, letter in ((curve, "A"), (first, "B"), (last, "C")):
+        ax.text(-0.12, 1.04, letter, transform=ax.transAxes, fontsize=11, fontweight="bold")
+    return save(figure, out_dir, f"scratch-vs-prior_{Path(run_dir).name}")
+
+
+def _learning_curves(ax, run, wirings):
+    minutes = np.asarray(run.metrics["development"]["real_time_s"]) / 60
+    for wiring in wirings:
+        m = run.metrics["circuits"][wiring]
+        colour = WIRING_COLOURS.get(wiring, "k")
+        ax.plot(minutes, m["median_osi"], "o-", color=colour, label=WIRING_NAMES.get(wiring, wiring))
+        ax.fill_between(minutes, m["osi_q25"], m["osi_q75"], color=colour, alpha=0.2, lw=0)
+        ax.plot(minutes, m["osi_shuffle_floor"], ":", color=colour, lw=1)
+    ax.plot([], [], ":", color="0.4", lw=1, label="shuffled-label floor")
+    ax.fill_between([], [], [], color="0.4", alpha=0.2, lw=0, label="quartiles over cells")
+    ax.set_xlabel("developmental time (min of retinal waves)")
+    ax.set_ylabel("median global OSI (responsive cells)")
+    ax.set_title("selectivity during development", loc="left")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper right", frameon=False)
+
+
+def _osi_distribution(ax, run, wirings, index, title):
+    bins = np.linspace(0, 1, 21)
+    for wiring in wirings:
+        osi = run.arrays[f"{wiring}.osi"][index]
+        responsive = run.arrays[f"{wiring}.responsive"][index]
+        ax.hist(osi[responsive], bins=bins, histtype="step", lw=1.5,
+                color=WIRING_COLOURS.get(wiring, "k"),
+                label=f"{wiring}: {responsive.sum()}/{len(osi)} respond")
+    waves = run.metrics["development"]["waves"][index]
+    ax.set_title(f"{title}: {waves:.0f} waves", loc="left")
+    ax.set_xlabel("global OSI")
+    ax.set_ylabel("responsive cells")
+    ax.legend(frameon=False, loc="upper right", fontsize=6)
+
+
+def _example_fields(subfigure, run, wirings):
+    """ON − OFF weights around the centre of the same example cells in both wirings."""
+    positions = run.arrays["input_positions_um"]
+    side = round(np.sqrt(len(positions)))
+    spacing = positions[1, 0] - positions[0, 0]
+    any_rf = run.arrays[f"{wirings[0]}.rf"]
+    n_cells = any_rf.shape[1]
+    cells = np.linspace(0, n_cells - 1, N_EXAMPLES + 2).astype(int)[1:-1]
+    axes = subfigure.subplots(len(wirings), 2 * N_EXAMPLES)
+    half = 4
+    for row, wiring in enumerate(wirings):
+        rf = run.arrays[f"{wiring}.rf"]
+        centres = run.arrays[f"{wiring}.rf_centres_um"]
+        for col, (checkpoint, when) in enumerate(((0, "first"), (-1, "last"))):
+            for k, cell in enumerate(cells):
+                ax = axes[row, col * N_EXAMPLES + k]
+                grid = np.pad(rf[checkpoint, cell].reshape(side, side), half,
+                              constant_values=np.nan)
+                cx, cy = np.round(centres[cell] / spacing).astype(int) + half
+                crop = grid[cy - half:cy + half + 1, cx - half:cx + half + 1]
+                limit = np.nanmax(np.abs(crop)) or 1.0
+                ax.imshow(crop, cmap="RdBu_r", vmin=-limit, vmax=limit, origin="lower")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_frame_on(False)
+                if row == 0:
+                    ax.set_title(f"cell {cell}, {when}", fontsize=7)
+                if col == 0 and k == 0:
+                    ax.set_ylabel(wiring, color=WIRING_COLOURS.get(wiring, "k"))
+    subfigure.suptitle(f"receptive fields: ON − OFF feed-forward weights (red ON, blue OFF; "
+                       f"{2 * half + 1} × {2 * half + 1} sites of {spacing:g} µm)", fontsize=8)

@@ -1,0 +1,29 @@
+"""Shared look of every figure: colours per hypothesis, sizes, and saving as PNG + PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+WIRING_COLOURS = {"random": "#d95f02", "prior": "#1b9e77"}
+WIRING_NAMES = {"random": "random wiring (learning from scratch)", "prior": "prior wiring (innate map)"}
+
+plt.rcParams.update({
+    "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7,
+    "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+})
+
+
+def save(figure, out_dir: Path, name: str) -> list[Path]:
+    """Write `figure` as ``name.png`` (300 dpi) and ``name.pdf`` in `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf"]
+    for path in paths:
+        figure.savefig(path, dpi=300, bbox_inches="tight")
+    plt.close(figure)
+    return paths
