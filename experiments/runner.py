@@ -40,6 +40,7 @@ def run_experiment(name: str, config: ExperimentConfig, out: Path, *, force: boo
     ``<out>/<name>/figures/`` from the stored files.
     """
     experiment = EXPERIMENTS[name]
+    experiment.validate(config)
     store = ResultStore(out)
     key = config.key(version())
     run_dir = store.run_dir(name, key)

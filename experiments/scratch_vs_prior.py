@@ -36,16 +36,11 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
     timings : dict
         Wall time of each phase (s), for the run's provenance.
     """
-    circuit_seed, wave_seed, protocol_seed, brian_seed, analysis_seed = (
-        np.random.SeedSequence(config.seed).spawn(5))
+    circuit_seed, wave_seed, protocol_seed, brian_seed, analysis_seed = seeds(config)
     phase = _Phases(log)
 
     with phase("circuits", "wiring both circuits"):
-        strengths = {"random": 0.0, "prior": config.wiring.prior_strength}
-        circuit_seed_int = int(circuit_seed.generate_state(1)[0])
-        circuits = [build_circuit(label, config.circuit, config.wiring, strengths[label],
-                                  circuit_seed_int) for label in WIRINGS]
-        check_weight_bound(circuits, config)
+        circuits = build_circuits(config, circuit_seed)
 
     schedule = config.schedule
     with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
@@ -84,6 +79,26 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
                        f"{spec.label}.ff_weights": recording.ff_weights}
     return metrics, arrays, {"phase_wall_time_s": phase.wall_times}
+
+
+def seeds(config: ExperimentConfig) -> list[np.random.SeedSequence]:
+    """Independent streams derived from the master seed: circuits, waves, grating order,
+    Brian2 (Poisson inputs), analysis (label shuffles)."""
+    return np.random.SeedSequence(config.seed).spawn(5)
+
+
+def build_circuits(config: ExperimentConfig, seed: np.random.SeedSequence):
+    """The random and the prior circuit: same anatomy and synapses, different weights."""
+    strengths = {"random": 0.0, "prior": config.wiring.prior_strength}
+    seed_int = int(seed.generate_state(1)[0])
+    return [build_circuit(label, config.circuit, config.wiring, strengths[label], seed_int)
+            for label in WIRINGS]
+
+
+def validate(config: ExperimentConfig):
+    """Checks that need the wired circuits; run before anything is simulated or written."""
+    circuits = build_circuits(config, seeds(config)[0])
+    check_weight_bound(circuits, config)
 
 
 def check_weight_bound(circuits, config: ExperimentConfig):

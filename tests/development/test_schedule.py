@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+
+from development.schedule import build_timeline
+from development.stimuli import GratingParams, grating_block
+from development.waves import WaveDrive
+
+
+def drive(duration_s, n_waves=3):
+    return WaveDrive(np.zeros(0, np.int32), np.zeros(0), np.zeros(4, np.float32), duration_s,
+                     10 * duration_s, n_waves)
+
+
+def test_checkpoints_recur_with_one_period(rng):
+    blocks = [grating_block(GratingParams(n_trials=1), rng) for _ in range(3)]
+    timeline = build_timeline([drive(12.34), drive(20.0)], blocks, 0.01)
+    starts = [c.start_s for c in timeline.checkpoints]
+    np.testing.assert_allclose(np.diff(starts), timeline.checkpoint_period_s)
+    assert [s.plastic for s in timeline.segments] == [False, True, False, True, False]
+    progress = timeline.checkpoint_development()
+    np.testing.assert_allclose(progress["waves"], [0, 3, 6])
+    # The shorter epoch is padded to 20 s; padding counts as real time too.
+    np.testing.assert_allclose(progress["real_time_s"], [0, 123.4 + 7.66, 123.4 + 7.66 + 200])
+
+
+def test_grating_block_shows_every_direction_once_per_trial(rng):
+    params = GratingParams(n_orientations=4, n_trials=3)
+    block = grating_block(params, rng)
+    for trial in range(3):
+        assert sorted(block.direction_index[block.trial == trial]) == list(range(8))
+    assert block.duration_s == pytest.approx(24 * 1.25)
+
+
+def test_timeline_needs_one_more_checkpoint_than_epochs(rng):
+    with pytest.raises(ValueError, match="one more checkpoint"):
+        build_timeline([drive(1.0)], [grating_block(GratingParams(), rng)], 0.01)

@@ -1,0 +1,35 @@
+import subprocess
+import sys
+
+import pytest
+
+from experiments.cli import main
+
+
+@pytest.mark.parametrize(("override", "key"), [
+    ("wiring.prior_strength=1.5", "wiring.prior_strength = 1.5"),
+    ("wiring.unknown=1", "unknown key 'wiring.unknown'"),
+    ("circuit.exc_side=-8", "circuit.exc_side = -8"),
+])
+def test_bad_input_exits_non_zero_with_one_line_and_writes_nothing(tmp_path, capsys, override, key):
+    out = tmp_path / "results"
+    code = main(["run", "scratch-vs-prior", "--preset", "tiny", "--out", str(out), "--set", override])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.count("\n") == 1 and key in error
+    assert not out.exists()
+
+
+def test_weight_bound_below_initial_weights_is_refused_before_simulating(tmp_path, capsys):
+    out = tmp_path / "results"
+    code = main(["run", "scratch-vs-prior", "--preset", "tiny", "--out", str(out),
+                 "--set", "plasticity.w_max=0.05"])
+    assert code == 2
+    assert "plasticity.w_max = 0.05 is below the largest initial" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_installed_command_lists_experiments():
+    result = subprocess.run([sys.executable, "-m", "experiments.cli", "list"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("scratch-vs-prior")

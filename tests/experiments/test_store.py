@@ -1,0 +1,54 @@
+import json
+
+import numpy as np
+import pytest
+
+from experiments.store import ResultStore, write_run
+
+
+def fill(directory, value=1.0):
+    write_run(directory, "seed = 1\n", {"x": value}, {"a": np.arange(3)}, {"seed": 1})
+
+
+def test_complete_run_appears_with_all_files(tmp_path):
+    store = ResultStore(tmp_path)
+    with store.writing("exp", "k1") as staging:
+        fill(staging)
+        assert not store.has("exp", "k1")  # nothing visible until the block ends
+    assert store.has("exp", "k1")
+    run = store.load(store.run_dir("exp", "k1"))
+    assert run.metrics == {"x": 1.0}
+    np.testing.assert_array_equal(run.arrays["a"], np.arange(3))
+    assert [p.name for p in store.runs("exp")] == ["k1"]
+
+
+def test_failed_run_leaves_nothing(tmp_path):
+    store = ResultStore(tmp_path)
+    with pytest.raises(RuntimeError, match="simulation blew up"), store.writing("exp", "k1") as staging:
+        fill(staging)
+        raise RuntimeError("simulation blew up")
+    assert not store.run_dir("exp", "k1").exists()
+    assert list((tmp_path / "exp").iterdir()) == []
+    assert store.runs("exp") == []
+
+
+def test_incomplete_run_is_refused(tmp_path):
+    store = ResultStore(tmp_path)
+    with pytest.raises(RuntimeError, match=r"missing arrays\.npz"), store.writing("exp", "k1") as staging:
+        (staging / "config.toml").write_text("seed = 1\n")
+        (staging / "metrics.json").write_text("{}")
+        (staging / "provenance.json").write_text("{}")
+    assert list((tmp_path / "exp").iterdir()) == []
+
+
+def test_rerun_replaces_only_when_complete(tmp_path):
+    store = ResultStore(tmp_path)
+    with store.writing("exp", "k1") as staging:
+        fill(staging, 1.0)
+    with pytest.raises(KeyboardInterrupt), store.writing("exp", "k1") as staging:
+        raise KeyboardInterrupt
+    assert json.loads((store.run_dir("exp", "k1") / "metrics.json").read_text()) == {"x": 1.0}
+    with store.writing("exp", "k1") as staging:
+        fill(staging, 2.0)
+    assert json.loads((store.run_dir("exp", "k1") / "metrics.json").read_text()) == {"x": 2.0}
+    assert [p.name for p in (tmp_path / "exp").iterdir()] == ["k1"]
