@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import brian2 as b2
 import numpy as np
+from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 
 from circuits.params import check_choice, check_fields
 from circuits.spec import CircuitSpec
@@ -297,9 +298,12 @@ def _progress_reporter(timeline: Timeline, engine: EngineParams):
         "cpp", _PROGRESS_CPP, compiler_kwds={"headers": ["<chrono>", "<cstdio>"]})
     frame = engine.stimulus_frame_ms / 1000
     interval = max(1, round(timeline.duration_s / 20 / frame)) * frame
+    # In runtime mode the Python implementation runs, whatever the code generation target.
+    runtime = {"codeobj_class": NumpyCodeObject} if engine.device == "runtime" else {}
     reporter = b2.NeuronGroup(1, "unused : 1", name="progress", dt=interval * b2.second,
                               namespace={"report_progress": report,
-                                         "run_duration": timeline.duration_s * b2.second})
+                                         "run_duration": timeline.duration_s * b2.second},
+                              **runtime)
     reporter.run_regularly("unused = report_progress(t, run_duration)", dt=interval * b2.second)
     return reporter
 

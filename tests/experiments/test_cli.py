@@ -33,3 +33,10 @@ def test_installed_command_lists_experiments():
     result = subprocess.run([sys.executable, "-m", "experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
     assert result.stdout.startswith("scratch-vs-prior")
+
+
+def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):
+    code = main(["run", "scratch-vs-prior", "--preset", "tiny", "--out", str(tmp_path / "r"),
+                 "--set", "gratings.presentation_ms=505"])
+    assert code == 2
+    assert "gratings.presentation_ms = 505.0 is not allowed: a multiple of" in capsys.readouterr().err

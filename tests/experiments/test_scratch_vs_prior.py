@@ -72,3 +72,19 @@ def test_quick_preset_headline_numbers(tmp_path):
     m = metrics_of(run_dir)["circuits"]
     assert m["prior"]["median_osi"][0] >= m["random"]["median_osi"][0] + 0.15
     assert m["random"]["weight_change"][-1] > 0.05
+
+
+@pytest.mark.slow
+def test_runtime_mode_reproduces_compiled_standalone(tiny_run, tmp_path):
+    """Brian2's runtime and cpp_standalone devices share random streams: the same tiny run
+    agrees to the last digit before development and within 1 % after it (float ordering and
+    -ffast-math differ between the two builds)."""
+    from experiments.config import TINY, from_dict
+
+    config = from_dict({"engine": {"device": "runtime"}}, TINY)
+    run_dir = run_experiment("scratch-vs-prior", config, tmp_path, log=lambda message: None)
+    runtime, standalone = metrics_of(run_dir)["circuits"], metrics_of(tiny_run[1])["circuits"]
+    for wiring in ("random", "prior"):
+        for key in ("median_osi", "mean_rate_gratings_hz", "weight_change", "median_weight_osi"):
+            assert runtime[wiring][key][0] == pytest.approx(standalone[wiring][key][0], abs=1e-9)
+            np.testing.assert_allclose(runtime[wiring][key], standalone[wiring][key], rtol=0.01)
