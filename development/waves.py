@@ -29,6 +29,12 @@ class WaveParams:
     ``preset``: ``wt`` (stage II, ON and OFF burst together), ``uncorrelated`` (each cell fires
     as a Poisson process at the mean rate it has under ``wt``; no spatial or temporal
     structure), ``silent`` (no activity, TTX-like). All presets last as long as ``wt`` would.
+
+    A recovered site (recovery above ``seed_recovery``) bursts spontaneously at
+    ``initiation_rate_per_mm2_s`` and takes along its neighbours within
+    ``recruitment_radius_um`` that have recovered above ``seed_spread_recovery``: a single
+    bursting site could not recruit anyone, since recruitment needs
+    ``recruitment_threshold`` bursting neighbours at full recovery.
     """
 
     preset: str = "wt"
@@ -37,6 +43,8 @@ class WaveParams:
     burst_rate_hz: float = 25.0
     background_rate_hz: float = 0.5
     initiation_rate_per_mm2_s: float = 0.1
+    seed_recovery: float = 0.9
+    seed_spread_recovery: float = 0.5
     recruitment_radius_um: float = 75.0
     recruitment_threshold: float = 2.0
     recruitment_probability: float = 0.15
@@ -50,6 +58,7 @@ class WaveParams:
         check_fields(
             self, frame_ms=(1, 1000), burst_duration_ms=positive, burst_rate_hz=(0, 1000),
             background_rate_hz=(0, 1000), initiation_rate_per_mm2_s=positive,
+            seed_recovery=(0, 1), seed_spread_recovery=(0, 1),
             recruitment_radius_um=positive, recruitment_threshold=positive,
             recruitment_probability=(0, 1, {"open_low": True}), refractory_tau_s=positive,
             max_silent_gap_ms=(0, 1e6), min_wave_sites=(1, 1_000_000),
@@ -145,23 +154,26 @@ class RetinalWaves:
         quiet_draw = self.rng.random(drive.shape) if initiation_draw is None else initiation_draw
         recruited = (~bursting & (drive * self.recovery >= p.recruitment_threshold)
                      & (recruit_draw < p.recruitment_probability))
-        # A spontaneous burst recruits its recovered neighbourhood at once: the seed of a wave.
-        seeds = ~bursting & (self.recovery > 0.9) & (quiet_draw < self.p_initiate)
-        seeded = convolve(seeds.astype(float), self.neighbourhood.astype(float), mode="constant")
-        spontaneous = seeds | ((seeded > 0) & ~bursting & (self.recovery > 0.5))
-        new = recruited | spontaneous
-        # A recruited site joins the wave of a bursting neighbour; any other new site starts one.
-        label = maximum_filter(np.where(bursting, self.label, -1), footprint=self.neighbourhood,
-                               mode="constant", cval=-1)
-        label = np.where(recruited, label, -1)
-        starts = new & (label < 0)
-        label[starts] = len(self.wave_sizes) + np.arange(starts.sum())
-        self.wave_sizes = np.concatenate([self.wave_sizes, np.zeros(starts.sum(), dtype=int)])
+        # A spontaneous burst takes its recovered neighbourhood along at once: a wave's seed.
+        seeds = ~bursting & (self.recovery > p.seed_recovery) & (quiet_draw < self.p_initiate)
+        seed_label = np.full(seeds.shape, -1)
+        seed_label[seeds] = len(self.wave_sizes) + np.arange(seeds.sum())
+        near_seed = self._nearest_label(seed_label)
+        seeded = ~bursting & (near_seed >= 0) & (self.recovery > p.seed_spread_recovery)
+        new = recruited | seeds | seeded
+        # Recruited sites join the wave of a bursting neighbour; seeded ones their seed's wave.
+        label = np.where(recruited, self._nearest_label(np.where(bursting, self.label, -1)),
+                         np.where(seeds, seed_label, near_seed))
+        self.wave_sizes = np.concatenate([self.wave_sizes, np.zeros(seeds.sum(), dtype=int)])
         np.add.at(self.wave_sizes, label[new], 1)
         self.label = np.where(new, label, self.label)
         self.frames_left = np.where(new, self.burst_frames, np.maximum(self.frames_left - 1, 0))
         self.recovery = np.where(new, 0.0, self.recovery + (1 - self.recovery) * self.recovery_step)
         return np.flatnonzero(new)
+
+    def _nearest_label(self, labels: np.ndarray) -> np.ndarray:
+        """The largest label (≥ 0) among each site's neighbours, −1 where there is none."""
+        return maximum_filter(labels, footprint=self.neighbourhood, mode="constant", cval=-1)
 
     def skip_quiet(self, chunk: int = 256) -> tuple[int, np.ndarray]:
         """Advance a retina with no bursting site to the frame of its next spontaneous burst.
@@ -182,7 +194,7 @@ class RetinalWaves:
             # Recovery at the start of each frame of the chunk, and that frame's draws.
             recovery = 1 - (1 - self.recovery.ravel()) * decay
             draws = self.rng.random((chunk, self.side**2))
-            seeds = (recovery > 0.9) & (draws < self.p_initiate)
+            seeds = (recovery > self.params.seed_recovery) & (draws < self.p_initiate)
             found = np.flatnonzero(seeds.any(axis=1))
             quiet = int(found[0]) if len(found) else chunk
             if quiet:
