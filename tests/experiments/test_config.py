@@ -54,3 +54,10 @@ def test_run_key_depends_on_every_value_and_the_version():
     assert key != TINY.key("1.1")
     assert key != from_dict({"seed": 2}, TINY).key("1.0")
     assert key != from_dict({"plasticity": {"a_plus": 0.0031}}, TINY).key("1.0")
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_every_preset_passes_the_headline_experiments_checks(preset):
+    from experiments.scratch_vs_prior import validate
+
+    validate(PRESETS[preset])  # e.g. no initial weight above plasticity.w_max
