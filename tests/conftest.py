@@ -8,7 +8,7 @@ import brian2
 import numpy as np
 import pytest
 
-from experiments.config import TINY, from_dict
+from experiments.config import TINY
 from experiments.runner import run_experiment
 
 
@@ -47,7 +47,3 @@ def tiny_run(tmp_path_factory, build_root):
                              log=lambda message: None)
     return out, run_dir
 
-
-def tiny_config(**sections):
-    """TINY with some sections overridden, e.g. ``tiny_config(wiring={"prior_strength": 0.5})``."""
-    return from_dict(sections, TINY)
