@@ -58,6 +58,13 @@ class ExperimentConfig:
 
     def __post_init__(self):
         check_fields(self, seed=(0, 2**32 - 1))
+        # Grating presentations and blanks are laid out in whole stimulus frames.
+        frame = self.engine.stimulus_frame_ms
+        for key in ("presentation_ms", "blank_ms"):
+            value = getattr(self.gratings, key)
+            if abs(value / frame - round(value / frame)) > 1e-9:
+                raise ParameterError(f"gratings.{key}", value,
+                                     f"a multiple of engine.stimulus_frame_ms = {frame}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -99,7 +99,6 @@ def validate(config: ExperimentConfig):
     """Checks that need the wired circuits; run before anything is simulated or written."""
     circuits = build_circuits(config, seeds(config)[0])
     check_weight_bound(circuits, config)
-    check_stimulus_frames(config)
 
 
 def check_weight_bound(circuits, config: ExperimentConfig):
@@ -110,16 +109,6 @@ def check_weight_bound(circuits, config: ExperimentConfig):
             f"plasticity.w_max = {config.plasticity.w_max} is below the largest initial "
             f"feed-forward weight {largest:.3g} (set by circuit.ff_weight_per_channel and "
             f"wiring.gabor_sigma_um): allowed w_max >= {largest:.3g}")
-
-
-def check_stimulus_frames(config: ExperimentConfig):
-    """Grating presentations and blanks must be whole stimulus frames, or they would be cut."""
-    frame = config.engine.stimulus_frame_ms
-    for key in ("presentation_ms", "blank_ms"):
-        value = getattr(config.gratings, key)
-        if abs(value / frame - round(value / frame)) > 1e-9:
-            raise ConfigError(f"gratings.{key} = {value} is not allowed: a multiple of "
-                              f"engine.stimulus_frame_ms = {frame}")
 
 
 def _network_sizes(circuits) -> dict:

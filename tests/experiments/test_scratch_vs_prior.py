@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from experiments.config import QUICK
+from experiments.config import QUICK, TINY, from_dict
 from experiments.runner import run_experiment
 from experiments.store import FILES, ResultStore
 
@@ -48,8 +48,6 @@ def test_development_changes_weights_and_thresholds_only_while_plastic(tiny_run)
 
 
 def test_same_config_and_seed_give_identical_metrics(tiny_run, tmp_path, build_root):
-    from experiments.config import TINY
-
     again = run_experiment("scratch-vs-prior", TINY, tmp_path, build_root=build_root,
                            log=lambda message: None)
     assert again.name == tiny_run[1].name
@@ -58,8 +56,6 @@ def test_same_config_and_seed_give_identical_metrics(tiny_run, tmp_path, build_r
 
 def test_stored_run_is_not_run_again(tiny_run, build_root):
     messages = []
-    from experiments.config import TINY
-
     run_experiment("scratch-vs-prior", TINY, tiny_run[0], build_root=build_root,
                    log=messages.append)
     assert "already stored" in messages[0]
@@ -79,8 +75,6 @@ def test_runtime_mode_reproduces_compiled_standalone(tiny_run, tmp_path):
     """Brian2's runtime and cpp_standalone devices share random streams: the same tiny run
     agrees to the last digit before development and within 1 % after it (float ordering and
     -ffast-math differ between the two builds)."""
-    from experiments.config import TINY, from_dict
-
     config = from_dict({"engine": {"device": "runtime"}}, TINY)
     run_dir = run_experiment("scratch-vs-prior", config, tmp_path, log=lambda message: None)
     runtime, standalone = metrics_of(run_dir)["circuits"], metrics_of(tiny_run[1])["circuits"]
