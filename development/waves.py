@@ -1,56 +1,80 @@
 """Spontaneous retinal waves from a stochastic excitable medium on the retinal grid.
 
 Every retinal site (one ON and one OFF ganglion cell) is quiescent, bursting or recovering.
-A recovered site starts a wave spontaneously at a low rate; a quiescent site is recruited with
-a fixed probability per frame once ``(bursting neighbours) × (its recovery)`` reaches a
-threshold; a recruited site bursts for ``burst_duration_ms`` and then recovers slowly
-(``refractory_tau_s``), so waves cannot re-enter recently active retina and stay bounded
-(Feller et al. 1997 Science 276:1232; Hennig et al. 2009 J Neurosci 29:1077 use the same
-ingredients). The medium runs in real developmental time; silent gaps between waves are then
-shortened for simulation, and both times are reported.
+A recovered site starts a wave spontaneously at a low rate; a quiescent site is recruited at a
+fixed rate once ``(bursting neighbours) × (its recovery)`` reaches a threshold; a recruited site
+bursts for ``burst_duration_ms`` and then recovers slowly (``refractory_tau_s``), so waves
+cannot re-enter recently active retina and stay bounded (Feller et al. 1997 Science 276:1232;
+Hennig et al. 2009 J Neurosci 29:1077 use the same ingredients). The medium runs in real
+developmental time; silent gaps between waves are then shortened for simulation, and both
+times are reported. The presets (`WaveParams`) differ in what the ganglion cells make of the
+medium's bursts (`wave_drives`); `spike_movie` samples what the engine's inputs would fire.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import convolve, maximum_filter
 
-from circuits.params import check_choice, check_fields
+from circuits.params import ParameterError, check_choice, check_fields
 
-WAVE_PRESETS = ("wt", "uncorrelated", "silent")
+WAVE_PRESETS = ("wt", "stage3", "b2ko", "uncorrelated", "silent")
+
+
+class WavesDieOut(ValueError):
+    """The wave parameters cannot produce the waves asked for (never a blank stimulus instead)."""
 
 
 @dataclass(frozen=True)
 class WaveParams:
-    """Retinal-wave model; sources and reasons for each default are in README.md.
+    """Retinal-wave model and the preset that reads it out; sources for each default are in README.md.
 
-    ``preset``: ``wt`` (stage II, ON and OFF burst together), ``uncorrelated`` (each cell fires
-    as a Poisson process at the mean rate it has under ``wt``; no spatial or temporal
-    structure), ``silent`` (no activity, TTX-like). All presets last as long as ``wt`` would.
+    All presets share one excitable medium (the stage-II cholinergic network) and its timing,
+    so conditions differ only in what the ganglion cells do with it:
+
+    - ``wt``: mouse stage II (P0–P11, Feller et al. 1996): the ON and the OFF cell of a site
+      burst together.
+    - ``stage3``: glutamatergic waves (P11–P14): ON bursts lead, each OFF burst starts
+      ``stage3_off_delay_ms`` later (Kerschensteiner & Wong 2008 Neuron 58:851).
+    - ``b2ko``: β2-nAChR knockout: correlated activity persists but nearby cells are much less
+      correlated than distant ones are (Xu et al. 2015 Dev Neurobiol 75:621; Stafford et al.
+      2009 Neuron 64:200): activity spreads fast and far (the medium recruits at
+      ``b2ko_recruitment_rate_hz``), a site joins a passing wave with probability
+      ``b2ko_participation`` and its burst is delayed by a uniform random
+      ``[0, b2ko_onset_jitter_ms]``; the medium is isotropic, so waves have no direction bias.
+    - ``uncorrelated``: each cell fires as a Poisson process at the mean rate it has under
+      ``wt``: no spatial or temporal structure.
+    - ``silent``: no activity, TTX-like.
 
     A recovered site (recovery above ``seed_recovery``) bursts spontaneously at
     ``initiation_rate_per_mm2_s`` and takes along its neighbours within
     ``recruitment_radius_um`` that have recovered above ``seed_spread_recovery``: a single
     bursting site could not recruit anyone, since recruitment needs
-    ``recruitment_threshold`` bursting neighbours at full recovery.
+    ``recruitment_threshold`` bursting neighbours at full recovery. A quiescent site whose
+    ``(bursting neighbours) × (recovery)`` reaches the threshold is recruited at
+    ``recruitment_rate_hz``.
     """
 
     preset: str = "wt"
     frame_ms: float = 50.0
-    burst_duration_ms: float = 1000.0
-    burst_rate_hz: float = 25.0
+    burst_duration_ms: float = 1500.0
+    burst_rate_hz: float = 20.0
     background_rate_hz: float = 0.5
-    initiation_rate_per_mm2_s: float = 0.1
+    initiation_rate_per_mm2_s: float = 0.8
     seed_recovery: float = 0.9
     seed_spread_recovery: float = 0.5
-    recruitment_radius_um: float = 75.0
-    recruitment_threshold: float = 2.0
-    recruitment_probability: float = 0.15
-    refractory_tau_s: float = 40.0
+    recruitment_radius_um: float = 100.0
+    recruitment_threshold: float = 3.5
+    recruitment_rate_hz: float = 4.0
+    refractory_tau_s: float = 30.0
     max_silent_gap_ms: float = 500.0
-    min_wave_sites: int = 6
+    min_wave_sites: int = 20
+    stage3_off_delay_ms: float = 800.0
+    b2ko_recruitment_rate_hz: float = 15.0
+    b2ko_participation: float = 0.5
+    b2ko_onset_jitter_ms: float = 1000.0
 
     def __post_init__(self):
         check_choice("preset", self.preset, WAVE_PRESETS)
@@ -60,9 +84,22 @@ class WaveParams:
             background_rate_hz=(0, 1000), initiation_rate_per_mm2_s=positive,
             seed_recovery=(0, 1), seed_spread_recovery=(0, 1),
             recruitment_radius_um=positive, recruitment_threshold=positive,
-            recruitment_probability=(0, 1, {"open_low": True}), refractory_tau_s=positive,
+            recruitment_rate_hz=positive, refractory_tau_s=positive,
             max_silent_gap_ms=(0, 1e6), min_wave_sites=(1, 1_000_000),
+            stage3_off_delay_ms=(0, 1e5), b2ko_recruitment_rate_hz=positive,
+            b2ko_participation=(0, 1, {"open_low": True}), b2ko_onset_jitter_ms=(0, 1e5),
         )
+
+    @property
+    def medium_recruitment_rate_hz(self) -> float:
+        """Recruitment rate of the medium under this preset (Hz)."""
+        return self.b2ko_recruitment_rate_hz if self.preset == "b2ko" else self.recruitment_rate_hz
+
+    @property
+    def burst_delay_s(self) -> float:
+        """The longest a burst starts after its site was reached by the medium (s)."""
+        return {"stage3": self.stage3_off_delay_ms,
+                "b2ko": self.b2ko_onset_jitter_ms}.get(self.preset, 0.0) / 1000
 
 
 @dataclass(frozen=True)
@@ -75,6 +112,8 @@ class WaveEvents:
         Retinal site of each burst.
     onset_s : ndarray of float64
         Burst onset in simulated time from the start of the stretch (s).
+    real_onset_s : ndarray of float64
+        The same onsets in real developmental time (s).
     wave_id : ndarray of int32
         Wave each burst belongs to.
     duration_s : float
@@ -87,10 +126,15 @@ class WaveEvents:
 
     site: np.ndarray
     onset_s: np.ndarray
+    real_onset_s: np.ndarray
     wave_id: np.ndarray
     duration_s: float
     real_duration_s: float
     n_waves: int
+
+    def in_real_time(self) -> WaveEvents:
+        """The same events with silent gaps kept at their real length."""
+        return replace(self, onset_s=self.real_onset_s, duration_s=self.real_duration_s)
 
 
 @dataclass(frozen=True)
@@ -135,7 +179,18 @@ class RetinalWaves:
         self.burst_frames = max(1, round(params.burst_duration_ms / params.frame_ms))
         area_mm2 = (side * spacing_um / 1000) ** 2
         self.p_initiate = params.initiation_rate_per_mm2_s * area_mm2 / side**2 * self.frame_s
+        self.p_recruit = 1 - np.exp(-params.medium_recruitment_rate_hz * self.frame_s)
         self.recovery_step = 1 - np.exp(-self.frame_s / params.refractory_tau_s)
+        seed_cluster = int(disk.sum()) + 1
+        if params.min_wave_sites <= seed_cluster:
+            raise ParameterError("min_wave_sites", params.min_wave_sites,
+                                 f"more than the {seed_cluster} sites a seed takes along at "
+                                 f"{spacing_um:g} µm spacing (a wave must propagate)"
+                                 ).within("waves")
+        if disk.sum() < params.recruitment_threshold:
+            raise WavesDieOut(self._die_out_message(
+                f"a site has only {disk.sum()} neighbours within waves.recruitment_radius_um = "
+                f"{params.recruitment_radius_um} at {spacing_um} µm spacing, fewer than"))
         self.frames_left = np.zeros((side, side), dtype=np.int32)
         self.recovery = rng.uniform(0, 1, (side, side))
         self.label = np.full((side, side), -1, dtype=np.int64)
@@ -153,7 +208,7 @@ class RetinalWaves:
         recruit_draw = self.rng.random(drive.shape)
         quiet_draw = self.rng.random(drive.shape) if initiation_draw is None else initiation_draw
         recruited = (~bursting & (drive * self.recovery >= p.recruitment_threshold)
-                     & (recruit_draw < p.recruitment_probability))
+                     & (recruit_draw < self.p_recruit))
         # A spontaneous burst takes its recovered neighbourhood along at once: a wave's seed.
         seeds = ~bursting & (self.recovery > p.seed_recovery) & (quiet_draw < self.p_initiate)
         seed_label = np.full(seeds.shape, -1)
@@ -209,19 +264,68 @@ class RetinalWaves:
 
         Raises
         ------
-        ValueError
-            If waves keep dying out before reaching ``min_wave_sites`` (the parameters cannot
-            produce the requested waves; a blank stimulus is never returned instead).
+        WavesDieOut
+            If waves keep dying out before reaching ``min_wave_sites`` sites.
         """
+        patience = self._patience_frames
+        events = self._run(lambda frame, waves: waves >= n_waves,
+                           lambda frame, progress: frame - progress > patience)
+        if events.n_waves < n_waves:
+            raise WavesDieOut(self._die_out_message(
+                f"fewer than {n_waves} waves reached waves.min_wave_sites = "
+                f"{self.params.min_wave_sites} sites in {events.real_duration_s:.0f} s;"))
+        return events
+
+    def for_duration(self, duration_s: float) -> WaveEvents:
+        """Run for `duration_s` of real time (then until the retina is quiet).
+
+        Raises
+        ------
+        WavesDieOut
+            If not one wave reaches ``min_wave_sites`` sites.
+        """
+        n_frames = round(duration_s / self.frame_s)
+        patience = self._patience_frames
+        events = self._run(lambda frame, waves: frame >= n_frames,
+                           lambda frame, progress: frame - n_frames > patience)
+        if not events.n_waves:
+            raise WavesDieOut(self._die_out_message(
+                f"no wave reached waves.min_wave_sites = {self.params.min_wave_sites} sites in "
+                f"{duration_s:g} s;"))
+        return events
+
+    @property
+    def _patience_frames(self) -> float:
+        """Frames without a new wave after which the medium is taken to have died out (or,
+        once a stretch is over, to never come to rest): 20 recovery time constants, at
+        least 10 minutes."""
+        return max(600.0, 20 * self.params.refractory_tau_s) / self.frame_s
+
+    def _die_out_message(self, reason: str) -> str:
+        p = self.params
+        rate_key = "b2ko_recruitment_rate_hz" if p.preset == "b2ko" else "recruitment_rate_hz"
+        return (f"retinal waves die out: {reason} raise waves.{rate_key} "
+                f"(= {p.medium_recruitment_rate_hz}) or waves.recruitment_radius_um "
+                f"(= {p.recruitment_radius_um}), or lower waves.recruitment_threshold "
+                f"(= {p.recruitment_threshold})")
+
+    def _run(self, done, give_up) -> WaveEvents:
+        """Step until ``done(frame, counted_waves)`` holds on a quiet retina, or until
+        ``give_up(frame, frame_of_the_last_new_wave)``."""
         p = self.params
         first_label = len(self.wave_sizes)
-        expected_frames = n_waves / (self.p_initiate * self.side**2)
         sites, frames, busy = [], [], []
-        frame = 0
-        while True:
+        frame = counted = progress = 0
+        while not give_up(frame, progress):
             initiation_draw = None
             if not self.frames_left.any():
+                if done(frame, counted):
+                    break
                 quiet, initiation_draw = self.skip_quiet()
+                if done(frame + quiet, counted):  # the stretch ends before the next wave
+                    busy.append(np.zeros(quiet, dtype=bool))
+                    frame += quiet
+                    break
                 busy.append(np.zeros(quiet, dtype=bool))
                 frame += quiet
             new = self.step(initiation_draw)
@@ -229,24 +333,18 @@ class RetinalWaves:
             frames.append(np.full(len(new), frame))
             busy.append(np.array([self.frames_left.any()]))
             frame += 1
-            done = np.count_nonzero(self.wave_sizes[first_label:] >= p.min_wave_sites) >= n_waves
-            if done and not busy[-1][0]:
-                break
-            if frame > 20 * expected_frames + 1000:
-                raise ValueError(
-                    f"retinal waves die out: fewer than {n_waves} waves reached min_wave_sites = "
-                    f"{p.min_wave_sites} sites; raise waves.recruitment_probability "
-                    f"(= {p.recruitment_probability}) or lower waves.recruitment_threshold "
-                    f"(= {p.recruitment_threshold})")
-        sites, frames = np.concatenate(sites), np.concatenate(frames)
-        frame_sim_s = compressed_frame_times(np.concatenate(busy), self.frame_s,
-                                             p.max_silent_gap_ms / 1000)
-        onset = frame_sim_s[frames] + self.rng.uniform(0, self.frame_s, len(frames))
+            now_counted = np.count_nonzero(self.wave_sizes[first_label:] >= p.min_wave_sites)
+            progress, counted = (frame if now_counted > counted else progress), now_counted
+        sites, frames, busy = np.concatenate(sites), np.concatenate(frames), np.concatenate(busy)
+        frame_sim_s = compressed_frame_times(busy, self.frame_s, p.max_silent_gap_ms / 1000)
+        jitter = self.rng.uniform(0, self.frame_s, len(frames))
         labels = self.label.flat[sites]  # the site's label is still the wave it joined
-        counted = np.count_nonzero(self.wave_sizes[first_label:] >= p.min_wave_sites)
         # Two frames of margin: onsets are jittered within their frame and the last burst ends.
-        return WaveEvents(sites.astype(np.int32), onset, labels.astype(np.int32),
-                          float(frame_sim_s[-1] + 2 * self.frame_s), frame * self.frame_s, counted)
+        margin = 2 * self.frame_s
+        return WaveEvents(sites.astype(np.int32), frame_sim_s[frames] + jitter,
+                          frames * self.frame_s + jitter, labels.astype(np.int32),
+                          float(frame_sim_s[-1] + margin), len(busy) * self.frame_s + margin,
+                          int(counted))
 
 
 def compressed_frame_times(busy: np.ndarray, frame_s: float, max_gap_s: float) -> np.ndarray:
@@ -271,13 +369,17 @@ def compressed_frame_times(busy: np.ndarray, frame_s: float, max_gap_s: float) -
     return np.concatenate([[0.0], np.cumsum(kept[:-1]) * frame_s])
 
 
-def wave_drives(epochs: list[WaveEvents], params: WaveParams, n_sites: int) -> list[WaveDrive]:
+def wave_drives(epochs: list[WaveEvents], params: WaveParams, n_sites: int, rng) -> list[WaveDrive]:
     """Turn the wave events of successive epochs into the input drive of the preset in `params`.
 
+    Inputs ``k < n_sites`` are the ON cells of the sites, ``n_sites + k`` the OFF cells.
     ``wt``: every burst reaches the ON and the OFF cell of its site at the same time.
+    ``stage3``: the OFF cell's burst starts ``stage3_off_delay_ms`` after the ON cell's.
+    ``b2ko``: each burst is kept with probability ``b2ko_participation`` and delayed by a
+    uniform ``[0, b2ko_onset_jitter_ms]``, the same for the site's ON and OFF cell.
     ``uncorrelated``: no bursts; each input fires at the constant mean rate it has under
-    ``wt`` over the whole development.
-    ``silent``: no bursts and no background.
+    ``wt`` over the whole development. ``silent``: no bursts and no background.
+    Epochs last as long as their waves plus the preset's longest burst delay.
     """
     n_inputs = 2 * n_sites
     baseline = np.full(n_inputs, params.background_rate_hz)
@@ -287,30 +389,54 @@ def wave_drives(epochs: list[WaveEvents], params: WaveParams, n_sites: int) -> l
         baseline = baseline + params.burst_rate_hz * np.tile(burst_time, 2)
     elif params.preset == "silent":
         baseline = np.zeros(n_inputs)
-    return [_drive(events, params.preset == "wt", baseline, n_sites) for events in epochs]
+    return [_drive(events, params, baseline.astype(np.float32), n_sites, rng) for events in epochs]
 
 
-def _drive(events: WaveEvents, bursting: bool, baseline: np.ndarray, n_sites: int) -> WaveDrive:
-    site, onset = (events.site, events.onset_s) if bursting else (np.zeros(0, int), np.zeros(0))
+def _drive(events: WaveEvents, params: WaveParams, baseline, n_sites: int, rng) -> WaveDrive:
+    site, on_onset = events.site, events.onset_s
+    off_onset = on_onset
+    if params.preset == "stage3":
+        off_onset = on_onset + params.stage3_off_delay_ms / 1000
+    elif params.preset == "b2ko":
+        kept = rng.random(len(site)) < params.b2ko_participation
+        site = site[kept]
+        on_onset = off_onset = on_onset[kept] + rng.uniform(0, params.b2ko_onset_jitter_ms / 1000,
+                                                            kept.sum())
+    elif params.preset in ("uncorrelated", "silent"):
+        site, on_onset = site[:0], on_onset[:0]
+        off_onset = on_onset
     return WaveDrive(np.concatenate([site, site + n_sites]).astype(np.int32),
-                     np.concatenate([onset, onset]), baseline.astype(np.float32),
-                     events.duration_s, events.real_duration_s, events.n_waves)
+                     np.concatenate([on_onset, off_onset]), baseline,
+                     events.duration_s + params.burst_delay_s, events.real_duration_s, events.n_waves)
 
 
-def rate_movie(events: WaveEvents, params: WaveParams, n_sites: int, frame_s: float) -> np.ndarray:
-    """Firing rate of every site's ganglion cells, frame by frame, under ``wt`` (Hz, float32).
+def spike_movie(drive: WaveDrive, params: WaveParams, frame_s: float, rng,
+                chunk_frames: int = 2048) -> np.ndarray:
+    """Poisson spike counts of every input, frame by frame, as the engine would draw them.
+
+    Each frame's expected count is the baseline rate plus ``burst_rate_hz`` over the part of
+    the frame that a burst covers.
 
     Returns
     -------
-    ndarray, shape (n_frames, n_sites)
-        Background rate plus ``burst_rate_hz`` while a burst covers any part of the frame.
+    ndarray of uint8, shape (ceil(duration / frame), n_inputs)
+        Counts per frame (clipped at 255, far above any burst rate × frame used here).
     """
-    n_frames = int(np.ceil(events.duration_s / frame_s))
-    movie = np.full((n_frames, n_sites), params.background_rate_hz, dtype=np.float32)
-    first = (events.onset_s // frame_s).astype(int)
-    last = np.minimum(((events.onset_s + params.burst_duration_ms / 1000) // frame_s).astype(int),
-                      n_frames - 1)
-    for k in range(int((last - first).max(initial=0)) + 1):
-        covered = first + k <= last
-        movie[first[covered] + k, events.site[covered]] = params.background_rate_hz + params.burst_rate_hz
+    n_frames = int(np.ceil(drive.duration_s / frame_s - 1e-9))
+    n_inputs = len(drive.baseline_rate_hz)
+    burst_s = params.burst_duration_ms / 1000
+    order = np.argsort(drive.burst_onset_s, kind="stable")
+    onset, target = drive.burst_onset_s[order], drive.burst_input[order]
+    movie = np.empty((n_frames, n_inputs), dtype=np.uint8)
+    for first in range(0, n_frames, chunk_frames):
+        last = min(first + chunk_frames, n_frames)
+        expected = np.tile(drive.baseline_rate_hz.astype(np.float32) * frame_s, (last - first, 1))
+        lo, hi = np.searchsorted(onset, [first * frame_s - burst_s, last * frame_s])
+        for start, cell in zip(onset[lo:hi], target[lo:hi], strict=True):
+            a = max(int(start // frame_s), first)
+            b = min(int(np.ceil((start + burst_s) / frame_s)), last)
+            edges = np.arange(a, b + 1) * frame_s
+            covered = np.minimum(edges[1:], start + burst_s) - np.maximum(edges[:-1], start)
+            expected[a - first:b - first, cell] += params.burst_rate_hz * np.clip(covered, 0, None)
+        movie[first:last] = np.minimum(rng.poisson(expected), 255)
     return movie

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from development.waves import WAVE_PRESETS
 from experiments.config import PRESETS, ConfigError, load
 from experiments.registry import EXPERIMENTS
 
@@ -43,8 +44,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="run again even if already stored")
     run.set_defaults(command=_run)
 
+    waves = commands.add_parser(
+        "waves", help="record a retinal-wave preset, measure it against the published statistics",
+        description="Generate a wave preset and wild type from the same seed, measure both like a "
+        "multielectrode array (speed, area, interval, bursts, correlation vs distance), print "
+        "them beside the published ranges, and write a movie (GIF), a statistics figure and "
+        "the stored run (metrics.json, arrays.npz).")
+    waves.add_argument("wave_preset", choices=WAVE_PRESETS, metavar="PRESET",
+                       help="one of: " + ", ".join(WAVE_PRESETS))
+    waves.add_argument("--seed", type=int, default=1, help="master seed (default: 1)")
+    waves.add_argument("--duration", type=float, default=1800.0, metavar="SECONDS",
+                       help="real developmental time to record (default: 1800)")
+    waves.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a waves.* or circuit.* value, e.g. circuit.retina_side=48")
+    waves.add_argument("--out", type=Path, default=Path("results"),
+                       help="result store directory (default: ./results)")
+    waves.set_defaults(command=_waves)
+
     figures = commands.add_parser("figures", help="redraw an experiment's figures from the store")
-    figures.add_argument("experiment", choices=sorted(EXPERIMENTS), metavar="EXPERIMENT")
+    figures.add_argument("experiment", choices=sorted(_figure_makers()), metavar="EXPERIMENT",
+                         help="one of: " + ", ".join(sorted(_figure_makers())))
     figures.add_argument("--out", type=Path, default=Path("results"))
     figures.set_defaults(command=_figures)
     return parser
@@ -64,6 +83,28 @@ def _run(args) -> int:
     return 0
 
 
+def _figure_makers() -> dict:
+    """Figure functions of every experiment and of the ``waves`` measurement."""
+    from experiments import wave_recording
+    from figures import waves as waves_figure
+
+    return ({name: experiment.figures for name, experiment in EXPERIMENTS.items()}
+            | {wave_recording.NAME: (waves_figure.make,)})
+
+
+def _waves(args) -> int:
+    from experiments import wave_recording
+    from experiments.store import ResultStore
+
+    overrides = [*args.overrides, f"waves.preset={args.wave_preset}"]
+    config = load("quick", None, overrides, args.seed)
+    run_dir = wave_recording.run(config, args.duration, args.out)
+    print(wave_recording.table(ResultStore(args.out).load(run_dir).metrics))
+    print(f"stored {run_dir}")
+    _draw(run_dir, ResultStore(args.out), wave_recording.NAME)
+    return 0
+
+
 def _figures(args) -> int:
     from experiments.store import ResultStore
 
@@ -72,10 +113,14 @@ def _figures(args) -> int:
     if not runs:
         raise ConfigError(f"no stored runs of '{args.experiment}' in {args.out}")
     for run_dir in runs:
-        for make in EXPERIMENTS[args.experiment].figures:
-            for path in make(run_dir, store.root / args.experiment / "figures"):
-                print(f"figure: {path}")
+        _draw(run_dir, store, args.experiment)
     return 0
+
+
+def _draw(run_dir: Path, store, name: str):
+    for make in _figure_makers()[name]:
+        for path in make(run_dir, store.root / name / "figures"):
+            print(f"figure: {path}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import tomllib
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -19,11 +20,21 @@ from development.engine import EngineParams
 from development.models import NeuronParams, PlasticityParams
 from development.schedule import ScheduleParams
 from development.stimuli import GratingParams
-from development.waves import WaveParams
+from development.waves import WaveParams, WavesDieOut
 
 
 class ConfigError(ValueError):
     """A configuration that cannot be run; the message is one line for the user."""
+
+
+@contextmanager
+def refused_as_config_error():
+    """Report a parameter that only a component can check (e.g. against the retina's spacing),
+    or waves that die out, as a `ConfigError`."""
+    try:
+        yield
+    except (ParameterError, WavesDieOut) as error:
+        raise ConfigError(str(error)) from None
 
 
 @dataclass(frozen=True)

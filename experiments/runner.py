@@ -52,8 +52,8 @@ def run_experiment(name: str, config: ExperimentConfig, out: Path, *, force: boo
         with store.writing(name, key) as staging:
             metrics, arrays, timings = experiment.run(config, build_root or default_build_root(),
                                                       log)
-            provenance = _provenance(config, started, time.perf_counter() - start) | timings
-            write_run(staging, to_toml(config), metrics, arrays, provenance)
+            record = provenance(config, started, time.perf_counter() - start) | timings
+            write_run(staging, to_toml(config), metrics, arrays, record)
         log(f"stored {run_dir} in {time.perf_counter() - start:.0f} s")
     for make in experiment.figures:
         for path in make(run_dir, store.root / name / "figures"):
@@ -61,7 +61,7 @@ def run_experiment(name: str, config: ExperimentConfig, out: Path, *, force: boo
     return run_dir
 
 
-def _provenance(config: ExperimentConfig, started: datetime, wall_s: float) -> dict:
+def provenance(config: ExperimentConfig, started: datetime, wall_s: float) -> dict:
     return {
         "neurodev": version(), "brian2": brian2.__version__, "numpy": np.__version__,
         "python": sys.version.split()[0], "platform": platform.platform(),

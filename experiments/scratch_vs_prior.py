@@ -15,9 +15,9 @@ from circuits.spec import build_circuit
 from development.engine import Stimulation, simulate
 from development.schedule import build_timeline
 from development.stimuli import grating_block
-from development.waves import RetinalWaves, wave_drives
+from development.waves import RetinalWaves, WaveDrive, wave_drives
 from experiments.analysis import measure_checkpoints, summarise
-from experiments.config import ConfigError, ExperimentConfig
+from experiments.config import ConfigError, ExperimentConfig, refused_as_config_error
 
 NAME = "scratch-vs-prior"
 SUMMARY = "random vs prior feed-forward wiring, same waves and seed; OSI at every checkpoint"
@@ -44,10 +44,7 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
 
     schedule = config.schedule
     with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
-        medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
-                              config.waves, np.random.default_rng(wave_seed))
-        events = [medium.next(schedule.waves_per_epoch) for _ in range(schedule.n_epochs)]
-        drives = wave_drives(events, config.waves, len(circuits[0].input_positions_um))
+        drives = wave_epochs(config, np.random.default_rng(wave_seed))
         protocol_rng = np.random.default_rng(protocol_seed)
         blocks = [grating_block(config.gratings, protocol_rng) for _ in range(schedule.n_epochs + 1)]
         timeline = build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
@@ -96,9 +93,23 @@ def build_circuits(config: ExperimentConfig, seed: np.random.SeedSequence):
 
 
 def validate(config: ExperimentConfig):
-    """Checks that need the wired circuits; run before anything is simulated or written."""
+    """Checks that need the wired circuits or the wave medium; run before anything is
+    simulated or written."""
     circuits = build_circuits(config, seeds(config)[0])
     check_weight_bound(circuits, config)
+    with refused_as_config_error():
+        RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
+                     np.random.default_rng(0))
+
+
+def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:
+    """The input drive of every epoch of development, under the configured wave preset."""
+    with refused_as_config_error():
+        medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
+                              config.waves, rng)
+        events = [medium.next(config.schedule.waves_per_epoch)
+                  for _ in range(config.schedule.n_epochs)]
+    return wave_drives(events, config.waves, config.circuit.retina_side**2, rng)
 
 
 def check_weight_bound(circuits, config: ExperimentConfig):

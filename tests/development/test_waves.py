@@ -4,8 +4,9 @@ import pytest
 from development.waves import (
     RetinalWaves,
     WaveParams,
+    WavesDieOut,
     compressed_frame_times,
-    rate_movie,
+    spike_movie,
     wave_drives,
 )
 
@@ -49,17 +50,22 @@ def test_waves_are_spatially_local_and_propagate():
     assert onset.max() - onset.min() > 0.5  # spreads over time (≥ 10 frames)
 
 
-def test_presets_share_timing_and_match_mean_rate():
-    params = WaveParams()
-    epochs = [waves().next(6) for _ in range(1)]
+def drives(preset, epochs, seed=0, **overrides):
+    params = WaveParams(preset=preset, **overrides)
+    return params, wave_drives(epochs, params, SIDE * SIDE, np.random.default_rng(seed))
+
+
+def test_wt_bursts_reach_on_and_off_together_and_uncorrelated_matches_its_rate():
+    epochs = [waves().next(6)]
     n_sites = SIDE * SIDE
-    wt, = wave_drives(epochs, params, n_sites)
-    flat, = wave_drives(epochs, WaveParams(preset="uncorrelated"), n_sites)
-    silent, = wave_drives(epochs, WaveParams(preset="silent"), n_sites)
+    params, (wt,) = drives("wt", epochs)
+    _, (flat,) = drives("uncorrelated", epochs)
+    _, (silent,) = drives("silent", epochs)
     assert wt.duration_s == flat.duration_s == silent.duration_s
-    # Under wt every burst reaches the site's ON and OFF cell together.
-    np.testing.assert_array_equal(wt.burst_input[: len(epochs[0].site)], epochs[0].site)
-    np.testing.assert_array_equal(wt.burst_input[len(epochs[0].site):], epochs[0].site + n_sites)
+    n = len(epochs[0].site)
+    np.testing.assert_array_equal(wt.burst_input[:n], epochs[0].site)
+    np.testing.assert_array_equal(wt.burst_input[n:], epochs[0].site + n_sites)
+    np.testing.assert_array_equal(wt.burst_onset_s[:n], wt.burst_onset_s[n:])
     burst_s = params.burst_duration_ms / 1000
     wt_rate = params.background_rate_hz + params.burst_rate_hz * burst_s * np.bincount(
         wt.burst_input, minlength=2 * n_sites) / wt.duration_s
@@ -68,21 +74,72 @@ def test_presets_share_timing_and_match_mean_rate():
     assert np.all(silent.baseline_rate_hz == 0)
 
 
-def test_rate_movie_mean_matches_the_events():
-    params = WaveParams()
-    events = waves().next(6)
-    movie = rate_movie(events, params, SIDE * SIDE, frame_s=0.05)
-    assert movie.dtype == np.float32
-    expected = params.background_rate_hz + params.burst_rate_hz * (
-        len(events.site) * params.burst_duration_ms / 1000) / (SIDE * SIDE * events.duration_s)
-    # Bursts are rounded to whole frames: at most one extra frame per 20-frame burst.
-    assert movie.mean() == pytest.approx(expected, rel=0.08)
+def test_stage3_off_bursts_follow_on_bursts_by_the_delay():
+    epochs = [waves().next(6)]
+    _, (stage3,) = drives("stage3", epochs, stage3_off_delay_ms=700.0)
+    _, (wt,) = drives("wt", epochs)
+    n = len(epochs[0].site)
+    np.testing.assert_array_equal(stage3.burst_input, wt.burst_input)
+    np.testing.assert_allclose(stage3.burst_onset_s[n:] - stage3.burst_onset_s[:n], 0.7)
+    assert stage3.burst_onset_s.max() < stage3.duration_s == pytest.approx(wt.duration_s + 0.7)
+
+
+def test_b2ko_drops_and_jitters_bursts_alike_for_on_and_off():
+    epochs = [RetinalWaves(SIDE, SPACING, WaveParams(preset="b2ko"), np.random.default_rng(1)).next(6)]
+    _, (b2ko,) = drives("b2ko", epochs, b2ko_participation=0.4, b2ko_onset_jitter_ms=900.0)
+    kept = len(b2ko.burst_input) // 2
+    total = len(epochs[0].site)
+    # Binomial(total, 0.4): 4 standard deviations either side.
+    assert abs(kept - 0.4 * total) < 4 * np.sqrt(total * 0.4 * 0.6)
+    np.testing.assert_array_equal(b2ko.burst_input[kept:], b2ko.burst_input[:kept] + SIDE * SIDE)
+    np.testing.assert_array_equal(b2ko.burst_onset_s[kept:], b2ko.burst_onset_s[:kept])
+    # Every kept burst starts 0-0.9 s after a burst of the medium at the same site.
+    site, onset = epochs[0].site, epochs[0].onset_s
+    for k, t in zip(b2ko.burst_input[:kept], b2ko.burst_onset_s[:kept], strict=True):
+        delay = t - onset[site == k]
+        assert np.any((delay >= 0) & (delay <= 0.9))
+
+
+def test_b2ko_medium_recruits_at_its_own_rate():
+    assert WaveParams(preset="b2ko").medium_recruitment_rate_hz == WaveParams().b2ko_recruitment_rate_hz
+    assert WaveParams(preset="stage3").medium_recruitment_rate_hz == WaveParams().recruitment_rate_hz
+
+
+def test_spike_movie_has_the_drive_mean_rate(rng):
+    params, (drive,) = drives("wt", [waves().next(6)])
+    frame = 0.05
+    movie = spike_movie(drive, params, frame, rng)
+    assert movie.dtype == np.uint8
+    assert movie.shape == (int(np.ceil(drive.duration_s / frame - 1e-9)), 2 * SIDE * SIDE)
+    burst_spikes = params.burst_rate_hz * params.burst_duration_ms / 1000 * len(drive.burst_input)
+    expected = drive.baseline_rate_hz.sum() * movie.shape[0] * frame + burst_spikes
+    # Poisson total: relative standard deviation 1/sqrt(expected) < 0.2 %; 1 % covers it.
+    assert movie.sum() == pytest.approx(expected, rel=0.01)
+
+
+def test_duration_runs_cover_the_requested_real_time():
+    events = waves().for_duration(300.0)
+    assert events.real_duration_s >= 300.0
+    assert events.n_waves >= 1
+    assert np.all(events.real_onset_s >= events.onset_s)
+    real = events.in_real_time()
+    np.testing.assert_array_equal(real.onset_s, events.real_onset_s)
+    assert real.duration_s == events.real_duration_s
+
+
+def test_a_medium_that_cannot_propagate_is_refused_at_once():
+    params = WaveParams(recruitment_threshold=50.0)
+    with pytest.raises(WavesDieOut, match=r"only 12 neighbours.*recruitment_threshold \(= 50.0\)"):
+        waves(params)
 
 
 def test_waves_that_die_out_are_an_error_not_a_blank_stimulus():
-    params = WaveParams(recruitment_threshold=50.0, min_wave_sites=20)
-    with pytest.raises(ValueError, match="recruitment_threshold"):
+    # Twelve neighbours can reach 11.5 only if nearly all burst at once: waves stay seeds.
+    params = WaveParams(recruitment_threshold=11.5, min_wave_sites=20)
+    with pytest.raises(WavesDieOut, match="recruitment_rate_hz"):
         waves(params).next(3)
+    with pytest.raises(WavesDieOut, match="no wave reached"):
+        waves(params).for_duration(200.0)
 
 
 def test_bad_preset_is_rejected():

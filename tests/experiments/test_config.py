@@ -20,7 +20,7 @@ def test_overrides_reach_their_section():
     ("circuit.retina_side=-4", r"circuit.retina_side = -4 is not allowed: an integer in \[4, 512\]"),
     ("circuit.retina_side=12.5", r"circuit.retina_side = 12.5 is not allowed: an integer"),
     ("nosuch.key=1", r"unknown config section 'nosuch'"),
-    ("waves.preset=b2ko", r"waves.preset = 'b2ko' is not allowed: one of 'wt', 'uncorrelated'"),
+    ("waves.preset=b2", r"waves.preset = 'b2' is not allowed: one of 'wt', 'stage3', 'b2ko'"),
     ("seed=-1", r"seed = -1 is not allowed"),
     ("justakey", r"--set takes key=value"),
 ])

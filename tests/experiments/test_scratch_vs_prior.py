@@ -5,8 +5,10 @@ import json
 import numpy as np
 import pytest
 
+from development.waves import WAVE_PRESETS
 from experiments.config import QUICK, TINY, from_dict
 from experiments.runner import run_experiment
+from experiments.scratch_vs_prior import validate, wave_epochs
 from experiments.store import FILES, ResultStore
 
 
@@ -59,6 +61,27 @@ def test_stored_run_is_not_run_again(tiny_run, build_root):
     run_experiment("scratch-vs-prior", TINY, tiny_run[0], build_root=build_root,
                    log=messages.append)
     assert "already stored" in messages[0]
+
+
+@pytest.mark.parametrize("preset", WAVE_PRESETS)
+def test_every_wave_preset_drives_the_development(preset):
+    config = from_dict({"waves": {"preset": preset}}, TINY)
+    validate(config)
+    drives = wave_epochs(config, np.random.default_rng(1))
+    assert len(drives) == TINY.schedule.n_epochs
+    n_bursts = sum(len(d.burst_input) for d in drives)
+    assert (n_bursts > 0) == (preset in ("wt", "stage3", "b2ko"))
+    rates = drives[0].baseline_rate_hz
+    assert (rates.max() > 0) == (preset != "silent")
+
+
+def test_headline_runs_with_another_wave_preset(tmp_path, build_root):
+    config = from_dict({"waves": {"preset": "stage3"}}, TINY)
+    run_dir = run_experiment("scratch-vs-prior", config, tmp_path, build_root=build_root,
+                             log=lambda message: None)
+    stored = ResultStore(tmp_path).load(run_dir)
+    assert stored.config["waves"]["preset"] == "stage3"
+    assert stored.metrics["circuits"]["random"]["weight_change"][-1] > 0
 
 
 @pytest.mark.slow
