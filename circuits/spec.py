@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circuits.maps import orientation_map
-from circuits.params import ParameterError, check_fields
+from circuits.maps import COLUMN_SPACING_UM, MAP_KINDS, preference_map
+from circuits.params import ParameterError, check_choice, check_fields
 from circuits.sheets import covering_grid, grid_positions, uniform_positions
 from circuits.wiring import Projection, distance_dependent, feedforward_to_exc, feedforward_to_inh
 
@@ -75,20 +75,32 @@ class WiringParams:
     """The innate prior: an orientation map and Gabor-shaped ON/OFF subregions.
 
     ``prior_strength`` s blends prior (s = 1) and random (s = 0) feed-forward weights at
-    equal total weight.
+    equal total weight. ``map``: ``columnar`` (ring-spectrum map with column spacing
+    ``map_period_um``), ``cat``, ``ferret`` or ``tree_shrew`` (the same at that species'
+    column spacing, `circuits.maps.COLUMN_SPACING_UM`; ``map_period_um`` is then unused) or
+    ``salt_and_pepper`` (rodent: independent preferences, no map).
     """
 
     prior_strength: float = 1.0
+    map: str = "columnar"
     map_period_um: float = 400.0
     gabor_wavelength_um: float = 300.0
     gabor_sigma_um: float = 100.0
 
     def __post_init__(self):
+        check_choice("map", self.map, MAP_KINDS)
         check_fields(
             self, prior_strength=(0, 1), map_period_um=(0, 1e5, {"open_low": True}),
             gabor_wavelength_um=(0, 1e4, {"open_low": True}),
             gabor_sigma_um=(0, 1e4, {"open_low": True}),
         )
+
+    @property
+    def column_spacing_um(self) -> float | None:
+        """The map's column spacing Λ (µm); None without columns."""
+        if self.map == "salt_and_pepper":
+            return None
+        return COLUMN_SPACING_UM.get(self.map, self.map_period_um)
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,7 @@ def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior
     exc = covering_grid(params.exc_side, extent)
     inh = uniform_positions(params.inh_count, extent, rng)
     centres = np.clip(exc + rng.normal(0, params.retinotopic_scatter_um, exc.shape), *extent)
-    theta = orientation_map(exc, wiring.map_period_um, rng)
+    theta = preference_map(wiring.map, exc, wiring.map_period_um, rng)
     phase = rng.uniform(0, 2 * np.pi, len(exc))
     projections = {
         "input_exc": feedforward_to_exc(
