@@ -8,13 +8,15 @@ import numpy as np
 
 from circuits.maps import COLUMN_SPACING_UM, MAP_KINDS, preference_map
 from circuits.params import ParameterError, check_choice, check_fields
-from circuits.sheets import covering_grid, grid_positions, uniform_positions
+from circuits.sheets import covering_grid, grid_positions, pairwise_distances, uniform_positions
 from circuits.wiring import Projection, distance_dependent, feedforward_to_exc, feedforward_to_inh
 
 
 @dataclass(frozen=True)
 class CircuitParams:
-    """Sizes and anatomy of the input sheet and the L4 sheet.
+    """Sizes and anatomy of the input sheet, the L4 sheet and the L2/3 sheet above it.
+
+    L2/3 inhibitory cells get the same E→I and I→E wiring as L4's (``ei_*``, ``ie_*``).
 
     Sources and reasons for each default are listed in README.md (Parameters).
     """
@@ -39,6 +41,14 @@ class CircuitParams:
     ie_peak_probability: float = 0.41
     ie_sigma_um: float = 200.0
     ie_weight: float = 0.1
+    l23_exc_side: int = 16
+    l23_inh_count: int = 64
+    l4_l23_peak_probability: float = 0.14
+    l4_l23_sigma_um: float = 200.0
+    l4_l23_weight: float = 0.6
+    l4_l23_inh_weight: float = 0.1
+    l23_ee_peak_probability: float = 0.16
+    l23_ee_weight: float = 0.02
 
     def __post_init__(self):
         check_fields(
@@ -53,7 +63,10 @@ class CircuitParams:
             ee_peak_probability=(0, 1), ee_sigma_um=(0, 1e4, {"open_low": True}),
             ee_weight=(0, 10), ei_peak_probability=(0, 1), ei_sigma_um=(0, 1e4, {"open_low": True}),
             ei_weight=(0, 10), ie_peak_probability=(0, 1), ie_sigma_um=(0, 1e4, {"open_low": True}),
-            ie_weight=(0, 10),
+            ie_weight=(0, 10), l23_exc_side=(2, 512), l23_inh_count=(1, 100_000),
+            l4_l23_peak_probability=(0, 1), l4_l23_sigma_um=(0, 1e4, {"open_low": True}),
+            l4_l23_weight=(0, 10), l4_l23_inh_weight=(0, 10), l23_ee_peak_probability=(0, 1),
+            l23_ee_weight=(0, 10),
         )
         if self.retina_extent_um <= 2 * self.ff_arbor_radius_um:
             raise ParameterError(
@@ -78,7 +91,13 @@ class WiringParams:
     equal total weight. ``map``: ``columnar`` (ring-spectrum map with column spacing
     ``map_period_um``), ``cat``, ``ferret`` or ``tree_shrew`` (the same at that species'
     column spacing, `circuits.maps.COLUMN_SPACING_UM`; ``map_period_um`` is then unused) or
-    ``salt_and_pepper`` (rodent: independent preferences, no map).
+    ``salt_and_pepper`` (rodent: independent preferences, no map). L4→L2/3 excitation is
+    like-to-like with specificity s (see `circuits.wiring.distance_dependent`).
+
+    Radial clones: a fraction ``clone_fraction`` of L2/3 excitatory cells are sisters of the
+    L4 cell below them and share its preferred orientation, jittered by a normal
+    ``clone_jitter_deg`` (Li et al. 2012 Nature 486:118; Ohtsuki et al. 2012 Neuron 75:65); the
+    others take the map's preference at their position.
     """
 
     prior_strength: float = 1.0
@@ -86,13 +105,16 @@ class WiringParams:
     map_period_um: float = 400.0
     gabor_wavelength_um: float = 300.0
     gabor_sigma_um: float = 100.0
+    clone_fraction: float = 0.0
+    clone_jitter_deg: float = 10.0
 
     def __post_init__(self):
         check_choice("map", self.map, MAP_KINDS)
         check_fields(
             self, prior_strength=(0, 1), map_period_um=(0, 1e5, {"open_low": True}),
             gabor_wavelength_um=(0, 1e4, {"open_low": True}),
-            gabor_sigma_um=(0, 1e4, {"open_low": True}),
+            gabor_sigma_um=(0, 1e4, {"open_low": True}), clone_fraction=(0, 1),
+            clone_jitter_deg=(0, 90),
         )
 
     @property
@@ -123,8 +145,16 @@ class CircuitSpec:
         Orientation-map preference (rad, in [0, π)) at each excitatory cell.
     rf_phase : ndarray, shape (n_exc,)
         Phase of each excitatory cell's Gabor template (rad).
+    l23_exc_positions_um, l23_inh_positions_um : ndarray, shape (n, 2)
+        Positions of L2/3 excitatory and inhibitory cells.
+    l23_theta : ndarray, shape (n_exc23,)
+        Innate preference of each L2/3 excitatory cell (rad): the map's, or its clone's.
+    clone_mother : ndarray of int, shape (n_exc23,)
+        L4 excitatory cell whose clone each L2/3 excitatory cell belongs to, −1 if none.
     projections : dict of str to Projection
-        ``"input_exc"`` (plastic), ``"input_inh"``, ``"exc_exc"``, ``"exc_inh"``, ``"inh_exc"``.
+        ``"input_exc"`` (plastic), ``"input_inh"``, ``"exc_exc"``, ``"exc_inh"``, ``"inh_exc"``
+        (L4), ``"exc_exc23"`` (like-to-like), ``"exc_inh23"`` (L4 → L2/3) and
+        ``"exc23_exc23"``, ``"exc23_inh23"``, ``"inh23_exc23"`` (L2/3).
     """
 
     label: str
@@ -135,6 +165,10 @@ class CircuitSpec:
     rf_centres_um: np.ndarray
     map_theta: np.ndarray
     rf_phase: np.ndarray
+    l23_exc_positions_um: np.ndarray
+    l23_inh_positions_um: np.ndarray
+    l23_theta: np.ndarray
+    clone_mother: np.ndarray
     projections: dict[str, Projection]
 
     @property
@@ -150,17 +184,32 @@ class CircuitSpec:
         return len(self.inh_positions_um)
 
     @property
+    def n_exc23(self) -> int:
+        return len(self.l23_exc_positions_um)
+
+    @property
+    def n_inh23(self) -> int:
+        return len(self.l23_inh_positions_um)
+
+    @property
+    def population_sizes(self) -> dict[str, int]:
+        """Cortical populations in the order the engine lays them out."""
+        return {"exc": self.n_exc, "inh": self.n_inh, "exc23": self.n_exc23, "inh23": self.n_inh23}
+
+    @property
     def n_synapses(self) -> int:
         return sum(p.n_synapses for p in self.projections.values())
 
 
 def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior_strength: float,
-                  seed: int) -> CircuitSpec:
-    """Wire one L4 circuit over the retina.
+                  seed: int, l23_prior_strength: float | None = None) -> CircuitSpec:
+    """Wire one circuit (L4 over the retina, L2/3 above L4).
 
     Circuits built with the same `params`, `wiring` and `seed` share positions, the orientation
-    map, Gabor phases and the set of synapses; only `prior_strength` changes their weights.
-    That makes two hypotheses directly comparable cell by cell.
+    map, Gabor phases, clones and the feed-forward synapses; `prior_strength` sets their L4
+    feed-forward weights, and `l23_prior_strength` (default: `prior_strength`) the
+    like-to-like specificity of L4 → L2/3 excitation. That makes hypotheses directly
+    comparable cell by cell.
     """
     rng = np.random.default_rng(seed)
     extent = params.cortex_extent_um
@@ -168,27 +217,57 @@ def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior
     exc = covering_grid(params.exc_side, extent)
     inh = uniform_positions(params.inh_count, extent, rng)
     centres = np.clip(exc + rng.normal(0, params.retinotopic_scatter_um, exc.shape), *extent)
-    theta = preference_map(wiring.map, exc, wiring.map_period_um, rng)
+    exc23 = covering_grid(params.l23_exc_side, extent)
+    preferences = preference_map(wiring.map, np.vstack([exc, exc23]), wiring.map_period_um, rng)
+    theta = preferences[:len(exc)]
     phase = rng.uniform(0, 2 * np.pi, len(exc))
+    p = params
     projections = {
         "input_exc": feedforward_to_exc(
-            inputs, centres, theta, phase, arbor_radius_um=params.ff_arbor_radius_um,
-            connection_probability=params.ff_connection_probability,
-            total_weight_per_channel=params.ff_weight_per_channel, prior_strength=prior_strength,
+            inputs, centres, theta, phase, arbor_radius_um=p.ff_arbor_radius_um,
+            connection_probability=p.ff_connection_probability,
+            total_weight_per_channel=p.ff_weight_per_channel, prior_strength=prior_strength,
             gabor_wavelength_um=wiring.gabor_wavelength_um, gabor_sigma_um=wiring.gabor_sigma_um,
             rng=rng),
         "input_inh": feedforward_to_inh(
-            inputs, inh, arbor_radius_um=params.inh_arbor_radius_um,
-            connection_probability=params.inh_ff_connection_probability,
-            total_weight=params.inh_ff_weight, rng=rng),
-        "exc_exc": distance_dependent(
-            "exc", "exc", exc, exc, peak_probability=params.ee_peak_probability,
-            sigma_um=params.ee_sigma_um, weight=params.ee_weight, rng=rng),
-        "exc_inh": distance_dependent(
-            "exc", "inh", exc, inh, peak_probability=params.ei_peak_probability,
-            sigma_um=params.ei_sigma_um, weight=params.ei_weight, rng=rng),
-        "inh_exc": distance_dependent(
-            "inh", "exc", inh, exc, peak_probability=params.ie_peak_probability,
-            sigma_um=params.ie_sigma_um, weight=params.ie_weight, rng=rng),
+            inputs, inh, arbor_radius_um=p.inh_arbor_radius_um,
+            connection_probability=p.inh_ff_connection_probability,
+            total_weight=p.inh_ff_weight, rng=rng),
     }
-    return CircuitSpec(label, prior_strength, inputs, exc, inh, centres, theta, phase, projections)
+    positions = {"exc": exc, "inh": inh, "exc23": exc23}
+    recurrent = [  # (source, target, peak probability, σ, weight)
+        ("exc", "exc", p.ee_peak_probability, p.ee_sigma_um, p.ee_weight),
+        ("exc", "inh", p.ei_peak_probability, p.ei_sigma_um, p.ei_weight),
+        ("inh", "exc", p.ie_peak_probability, p.ie_sigma_um, p.ie_weight),
+        ("exc", "exc23", p.l4_l23_peak_probability, p.l4_l23_sigma_um, p.l4_l23_weight),
+        ("exc", "inh23", p.ei_peak_probability, p.ei_sigma_um, p.l4_l23_inh_weight),
+        ("exc23", "exc23", p.l23_ee_peak_probability, p.ee_sigma_um, p.l23_ee_weight),
+        ("exc23", "inh23", p.ei_peak_probability, p.ei_sigma_um, p.ei_weight),
+        ("inh23", "exc23", p.ie_peak_probability, p.ie_sigma_um, p.ie_weight),
+    ]
+    # L4 is wired before anything of L2/3 is drawn, so adding L2/3 left L4 unchanged.
+    for source, target, peak, sigma, weight in recurrent[:3]:
+        projections[f"{source}_{target}"] = distance_dependent(
+            source, target, positions[source], positions[target], peak_probability=peak,
+            sigma_um=sigma, weight=weight, rng=rng)
+    l23_theta, mother = _clones(exc, exc23, theta, preferences[len(exc):], wiring, rng)
+    positions["inh23"] = uniform_positions(params.l23_inh_count, extent, rng)
+    specificity = prior_strength if l23_prior_strength is None else l23_prior_strength
+    for source, target, peak, sigma, weight in recurrent[3:]:
+        like_to_like = (source, target) == ("exc", "exc23")
+        projections[f"{source}_{target}"] = distance_dependent(
+            source, target, positions[source], positions[target], peak_probability=peak,
+            sigma_um=sigma, weight=weight, rng=rng, pre_theta=theta, post_theta=l23_theta,
+            specificity=specificity if like_to_like else 0.0)
+    return CircuitSpec(label, prior_strength, inputs, exc, inh, centres, theta, phase, exc23,
+                       positions["inh23"], l23_theta, mother, projections)
+
+
+def _clones(exc, exc23, theta, map_theta23, wiring: WiringParams, rng):
+    """Innate L2/3 preferences: the map's, except for clone members, which take their L4
+    mother's (the nearest L4 cell) plus a normal jitter. Returns (theta23, mother)."""
+    member = rng.random(len(exc23)) < wiring.clone_fraction
+    jitter = rng.normal(0, np.radians(wiring.clone_jitter_deg), len(exc23))
+    nearest = np.argmin(pairwise_distances(exc23, exc), axis=1)
+    theta23 = np.where(member, (theta[nearest] + jitter) % np.pi, map_theta23)
+    return theta23, np.where(member, nearest, -1)

@@ -58,9 +58,11 @@ class Recording:
     Attributes
     ----------
     exc_spike_index, exc_spike_time_s : ndarray
-        Excitatory spikes (cell index, time in s).
+        Spikes of L4 excitatory cells (cell index, time in s).
     inh_spike_index, inh_spike_time_s : ndarray
         Inhibitory spikes.
+    l23_spike_index, l23_spike_time_s : ndarray
+        Spikes of L2/3 excitatory cells.
     ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
         Feed-forward weights, in the order of ``spec.projections["input_exc"]``.
     threshold_shift_mv : ndarray of float32, shape (n_checkpoints, n_exc)
@@ -71,6 +73,8 @@ class Recording:
     exc_spike_time_s: np.ndarray
     inh_spike_index: np.ndarray
     inh_spike_time_s: np.ndarray
+    l23_spike_index: np.ndarray
+    l23_spike_time_s: np.ndarray
     ff_weights: np.ndarray
     threshold_shift_mv: np.ndarray
 
@@ -132,7 +136,7 @@ def _check_shared_retina(circuits):
 
 def _shape_key(circuits) -> str:
     """What determines the generated code: circuit labels and population sizes."""
-    shape = [(c.label, c.n_inputs, c.n_exc, c.n_inh) for c in circuits]
+    shape = [(c.label, c.n_inputs, *c.population_sizes.values()) for c in circuits]
     return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
 
 
@@ -251,7 +255,8 @@ def _build_network(circuits, timeline, neurons, plasticity, engine, namespace):
 
     static_ff = _static_synapses(inputs, cortex, layout.projection("input_inh"), "feedforward_inh",
                                  namespace)
-    recurrent = layout.projection("exc_exc", "exc_inh", "inh_exc")
+    recurrent = layout.projection(*(name for name in circuits[0].projections
+                                    if not name.startswith("input")))
     recurrent_syn = _static_synapses(cortex, cortex, recurrent, "recurrent", namespace)
 
     period = timeline.checkpoint_period_s * b2.second
@@ -260,7 +265,7 @@ def _build_network(circuits, timeline, neurons, plasticity, engine, namespace):
         # Checkpoints recur with one period, so sampling at that period hits every one.
         "weights": b2.StateMonitor(plastic, "w", record=np.arange(ff.n_synapses), dt=period,
                                    name="weight_snapshots"),
-        "thresholds": b2.StateMonitor(cortex, "theta", record=np.flatnonzero(layout.is_exc),
+        "thresholds": b2.StateMonitor(cortex, "theta", record=layout.indices("exc"),
                                       dt=period, name="threshold_snapshots"),
     }
     network = b2.Network(inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
@@ -322,21 +327,34 @@ class MergedProjection(NamedTuple):
 class _Layout:
     """Where each circuit's cells and synapses sit in the merged population.
 
-    Circuit ``c`` owns cells ``[cell_start[c], cell_start[c + 1])``: its excitatory cells
-    first, then its inhibitory cells. Projections are concatenated in circuit order.
+    Circuit ``c`` owns one contiguous block of cells holding its populations in the order of
+    `CircuitSpec.population_sizes` (L4 E, L4 I, L2/3 E, L2/3 I). Projections are concatenated
+    in circuit order.
     """
+
+    EXCITATORY = ("exc", "exc23")
+    INHIBITORY = ("inh", "inh23")
 
     def __init__(self, circuits: Sequence[CircuitSpec]):
         self.circuits = list(circuits)
-        sizes = [c.n_exc + c.n_inh for c in circuits]
-        self.cell_start = np.concatenate([[0], np.cumsum(sizes)])
-        self.n_cells = int(self.cell_start[-1])
-        self.is_exc = np.concatenate([np.arange(n) < c.n_exc for n, c in zip(sizes, circuits,
-                                                                              strict=True)])
+        self.starts, is_exc, start = [], [], 0
+        for circuit in circuits:
+            starts = {}
+            for population, size in circuit.population_sizes.items():
+                starts[population] = start
+                is_exc.append(np.full(size, population in self.EXCITATORY))
+                start += size
+            self.starts.append(starts)
+        self.n_cells = start
+        self.is_exc = np.concatenate(is_exc)
 
     def offset(self, circuit_index: int, population: str) -> int:
-        start = self.cell_start[circuit_index]
-        return int(start if population == "exc" else start + self.circuits[circuit_index].n_exc)
+        return self.starts[circuit_index][population]
+
+    def indices(self, population: str) -> np.ndarray:
+        """Merged indices of one population of every circuit, in circuit order."""
+        return np.concatenate([self.offset(k, population) + np.arange(c.population_sizes[population])
+                               for k, c in enumerate(self.circuits)])
 
     def projection(self, *names: str) -> MergedProjection:
         """The named projections of every circuit as one, in merged cell indices."""
@@ -347,24 +365,27 @@ class _Layout:
                 pre.append(p.pre + (0 if p.source == "input" else self.offset(k, p.source)))
                 post.append(p.post + self.offset(k, p.target))
                 weight.append(p.weight)
-                inhibitory.append(np.full(p.n_synapses, p.source == "inh"))
+                inhibitory.append(np.full(p.n_synapses, p.source in self.INHIBITORY))
         return MergedProjection(*map(np.concatenate, (pre, post, weight, inhibitory)))
 
     def recording(self, k: int, monitors) -> Recording:
         circuit = self.circuits[k]
         spikes_i = np.asarray(monitors["spikes"].i[:])
         spikes_t = np.asarray(monitors["spikes"].t[:] / b2.second)
-        exc0, inh0 = self.offset(k, "exc"), self.offset(k, "inh")
-        exc = (spikes_i >= exc0) & (spikes_i < inh0)
-        inh = (spikes_i >= inh0) & (spikes_i < inh0 + circuit.n_inh)
+
+        def spikes_of(population):
+            first = self.offset(k, population)
+            mine = (spikes_i >= first) & (spikes_i < first + circuit.population_sizes[population])
+            return (spikes_i[mine] - first).astype(np.int32), spikes_t[mine]
+
         ff_start = sum(c.projections["input_exc"].n_synapses for c in self.circuits[:k])
         ff = slice(ff_start, ff_start + circuit.projections["input_exc"].n_synapses)
         exc_start = sum(c.n_exc for c in self.circuits[:k])
+        (exc_i, exc_t), (inh_i, inh_t), (l23_i, l23_t) = map(spikes_of, ("exc", "inh", "exc23"))
         return Recording(
-            exc_spike_index=(spikes_i[exc] - exc0).astype(np.int32),
-            exc_spike_time_s=spikes_t[exc],
-            inh_spike_index=(spikes_i[inh] - inh0).astype(np.int32),
-            inh_spike_time_s=spikes_t[inh],
+            exc_spike_index=exc_i, exc_spike_time_s=exc_t,
+            inh_spike_index=inh_i, inh_spike_time_s=inh_t,
+            l23_spike_index=l23_i, l23_spike_time_s=l23_t,
             ff_weights=np.asarray(monitors["weights"].w[ff].T, dtype=np.float32),
             threshold_shift_mv=np.asarray(
                 monitors["thresholds"].theta[exc_start:exc_start + circuit.n_exc].T / b2.mV,

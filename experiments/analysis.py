@@ -21,10 +21,31 @@ from experiments.tuning import (
 def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, analysis, rng) -> dict:
     """Per-checkpoint arrays for one circuit (first axis: checkpoint).
 
+    Returns a dict of arrays: for L4 excitatory cells, `spike_tuning`'s arrays, the weight
+    measures ``weight_osi`` and ``weight_preferred``, and the receptive fields ``rf``
+    (checkpoint × cell × site, ON − OFF weights); for L2/3 excitatory cells, `spike_tuning`'s
+    arrays prefixed ``l23_``.
+    """
+    out = spike_tuning(recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc,
+                       timeline, gratings, analysis, rng)
+    l23 = spike_tuning(recording.l23_spike_index, recording.l23_spike_time_s, spec.n_exc23,
+                       timeline, gratings, analysis, rng)
+    out |= {f"l23_{name}": values for name, values in l23.items()}
+    ff = spec.projections["input_exc"]
+    n_sites = len(spec.input_positions_um)
+    rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
+    out["rf"] = rf.astype(np.float32)
+    out["weight_osi"], out["weight_preferred"] = weight_orientation(
+        rf, spec.input_positions_um, wavelength_um)
+    return out
+
+
+def spike_tuning(spike_index, spike_time_s, n_cells, timeline, gratings, analysis, rng) -> dict:
+    """Grating responses of one population at every checkpoint (first axis: checkpoint).
+
     Returns a dict of arrays: ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1``
-    (Hz, checkpoint × cell × direction), per-cell ``osi``, ``dsi``, ``f1_osi``,
-    ``preferred``, ``responsive``, ``shuffled_osi``, ``weight_osi``, ``weight_preferred``, and
-    the receptive fields ``rf`` (checkpoint × cell × site, ON − OFF weights).
+    (Hz, checkpoint × cell × direction), per-cell ``osi``, ``dsi``, ``f1_osi``, ``preferred``,
+    ``responsive`` and ``shuffled_osi`` (median over label shuffles).
     """
     directions = gratings.directions_rad
     n_dir, n_trials = len(directions), gratings.n_trials
@@ -32,8 +53,7 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
     for checkpoint in timeline.checkpoints:
         block = checkpoint.block
         onset = checkpoint.start_s + block.onset_s
-        args = (recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, onset,
-                block.presentation_s)
+        args = (spike_index, spike_time_s, n_cells, onset, block.presentation_s)
         rates = spike_counts(*args) / block.presentation_s
         f1 = f1_amplitude(*args, gratings.temporal_frequency_hz)
         trial_rates = tuning_curves(rates, block.direction_index, block.trial, n_dir, n_trials)
@@ -50,49 +70,26 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
             "shuffled_osi": np.median(shuffled_osi(trial_rates, directions, rng,
                                                    analysis.n_shuffles), axis=0),
         })
-    out = {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
-    ff = spec.projections["input_exc"]
-    n_sites = len(spec.input_positions_um)
-    rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
-    out["rf"] = rf.astype(np.float32)
-    out["weight_osi"], out["weight_preferred"] = weight_orientation(
-        rf, spec.input_positions_um, wavelength_um)
-    return out
+    return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
 
 def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
     """Scalar metrics per checkpoint (lists, JSON-ready) from `measure_checkpoints` output.
 
-    Medians over cells use responsive cells only (NaN where none responds); the
-    ``osi_shuffle_floor`` is the median OSI those cells show once direction labels are
-    shuffled, the level a median OSI must clear to mean anything.
+    L4 metrics sit at the top level, L2/3 ones under ``"l23"``. Medians over cells use
+    responsive cells only (NaN where none responds); the ``osi_shuffle_floor`` is the median
+    OSI those cells show once direction labels are shuffled, the level a median OSI must
+    clear to mean anything.
     """
-    responsive = measured["responsive"]
-
-    def over_responsive(values, statistic):
-        return [float(statistic(v[r])) if r.any() else float("nan")
-                for v, r in zip(values, responsive, strict=True)]
-
     weights = recording.ff_weights.astype(float)
     change = np.abs(weights - weights[0]).sum(axis=1) / weights[0].sum()
-    selective = responsive & (measured["osi"] > analysis.selective_osi)
-    map_theta = spec.map_theta
+    l23 = {name[4:]: values for name, values in measured.items() if name.startswith("l23_")}
     return {
-        "median_osi": over_responsive(measured["osi"], np.median),
-        "osi_q25": over_responsive(measured["osi"], lambda v: np.percentile(v, 25)),
-        "osi_q75": over_responsive(measured["osi"], lambda v: np.percentile(v, 75)),
-        "osi_shuffle_floor": over_responsive(measured["shuffled_osi"], np.median),
-        "median_f1_osi": over_responsive(measured["f1_osi"], np.median),
-        "median_dsi": over_responsive(measured["dsi"], np.median),
-        "fraction_responsive": responsive.mean(axis=1).tolist(),
-        "fraction_selective": selective.mean(axis=1).tolist(),
+        **selectivity(measured, spec.map_theta, analysis),
         "median_weight_osi": np.median(measured["weight_osi"], axis=1).tolist(),
         "weight_preference_vs_map_deg": np.degrees(np.median(
-            circular_difference(measured["weight_preferred"], map_theta), axis=1)).tolist(),
-        "spike_preference_vs_map_deg": over_responsive(
-            np.degrees(circular_difference(measured["preferred"], map_theta)), np.median),
+            circular_difference(measured["weight_preferred"], spec.map_theta), axis=1)).tolist(),
         "weight_change": change.tolist(),
-        "mean_rate_gratings_hz": measured["rates"].mean(axis=(1, 2, 3)).tolist(),
         "mean_rate_development_hz": [float("nan"), *_epoch_rates(
             recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, timeline)],
         "mean_inh_rate_gratings_hz": _checkpoint_rates(
@@ -100,6 +97,35 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
         "mean_inh_rate_development_hz": [float("nan"), *_epoch_rates(
             recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline)],
         "mean_threshold_shift_mv": recording.threshold_shift_mv.mean(axis=1).tolist(),
+        "l23": {**selectivity(l23, spec.l23_theta, analysis),
+                "mean_rate_development_hz": [float("nan"), *_epoch_rates(
+                    recording.l23_spike_index, recording.l23_spike_time_s, spec.n_exc23,
+                    timeline)]},
+    }
+
+
+def selectivity(tuning: dict, innate_theta, analysis) -> dict:
+    """Per-checkpoint selectivity of one population from `spike_tuning` arrays (JSON-ready),
+    with the median deviation of responsive cells' preferences from `innate_theta`."""
+    responsive = tuning["responsive"]
+
+    def over_responsive(values, statistic):
+        return [float(statistic(v[r])) if r.any() else float("nan")
+                for v, r in zip(values, responsive, strict=True)]
+
+    selective = responsive & (tuning["osi"] > analysis.selective_osi)
+    return {
+        "median_osi": over_responsive(tuning["osi"], np.median),
+        "osi_q25": over_responsive(tuning["osi"], lambda v: np.percentile(v, 25)),
+        "osi_q75": over_responsive(tuning["osi"], lambda v: np.percentile(v, 75)),
+        "osi_shuffle_floor": over_responsive(tuning["shuffled_osi"], np.median),
+        "median_f1_osi": over_responsive(tuning["f1_osi"], np.median),
+        "median_dsi": over_responsive(tuning["dsi"], np.median),
+        "fraction_responsive": responsive.mean(axis=1).tolist(),
+        "fraction_selective": selective.mean(axis=1).tolist(),
+        "spike_preference_vs_map_deg": over_responsive(
+            np.degrees(circular_difference(tuning["preferred"], innate_theta)), np.median),
+        "mean_rate_gratings_hz": tuning["rates"].mean(axis=(1, 2, 3)).tolist(),
     }
 
 

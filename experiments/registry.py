@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments import scratch_vs_prior
+from experiments import map_statistics, scratch_vs_prior
+from figures import map_statistics as map_statistics_figure
 from figures import scratch_vs_prior as scratch_vs_prior_figure
 
 
@@ -24,7 +25,8 @@ class Experiment:
 
 
 EXPERIMENTS = {
-    scratch_vs_prior.NAME: Experiment(scratch_vs_prior.NAME, scratch_vs_prior.SUMMARY,
-                                      scratch_vs_prior.validate, scratch_vs_prior.run,
-                                      (scratch_vs_prior_figure.make,)),
+    experiment.NAME: Experiment(experiment.NAME, experiment.SUMMARY, experiment.validate,
+                                experiment.run, (figure.make,))
+    for experiment, figure in ((scratch_vs_prior, scratch_vs_prior_figure),
+                               (map_statistics, map_statistics_figure))
 }

@@ -21,11 +21,22 @@ from experiments.config import ConfigError, ExperimentConfig, refused_as_config_
 
 NAME = "scratch-vs-prior"
 SUMMARY = "random vs prior feed-forward wiring, same waves and seed; OSI at every checkpoint"
-WIRINGS = ("random", "prior")
+
+
+def wirings(config: ExperimentConfig) -> dict[str, tuple[float, float]]:
+    """Circuit label → (L4 feed-forward prior strength, L4 → L2/3 like-to-like specificity)."""
+    s = config.wiring.prior_strength
+    return {"random": (0.0, 0.0), "prior": (s, s)}
 
 
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
-    """Simulate both wirings and measure them.
+    """Simulate both wirings and measure both layers; see `develop`."""
+    return develop(config, wirings(config), build_root, log)
+
+
+def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, float]],
+            build_root: Path, log: Callable[[str], None] = print):
+    """Simulate circuits of the given wirings side by side on one retina, and measure them.
 
     Returns
     -------
@@ -39,8 +50,8 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
     circuit_seed, wave_seed, protocol_seed, brian_seed, analysis_seed = seeds(config)
     phase = _Phases(log)
 
-    with phase("circuits", "wiring both circuits"):
-        circuits = build_circuits(config, circuit_seed)
+    with phase("circuits", f"wiring {len(circuit_wirings)} circuits"):
+        circuits = build_circuits(config, circuit_seed, circuit_wirings)
 
     schedule = config.schedule
     with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
@@ -49,7 +60,7 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
         blocks = [grating_block(config.gratings, protocol_rng) for _ in range(schedule.n_epochs + 1)]
         timeline = build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
 
-    n_cells = sum(c.n_exc + c.n_inh for c in circuits)
+    n_cells = sum(sum(c.population_sizes.values()) for c in circuits)
     with phase("simulation", f"simulating {timeline.duration_s:.0f} s of {n_cells} cells and "
                f"{sum(c.n_synapses for c in circuits)} synapses with Brian2 "
                f"({config.engine.device}: code generation and compilation, then the run)"):
@@ -73,6 +84,7 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
                                                         config.analysis)
             arrays |= {f"{spec.label}.{name}": values for name, values in measured.items()}
             arrays |= {f"{spec.label}.map_theta": spec.map_theta,
+                       f"{spec.label}.l23_theta": spec.l23_theta,
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
                        f"{spec.label}.ff_weights": recording.ff_weights}
     return metrics, arrays, {"phase_wall_time_s": phase.wall_times}
@@ -84,18 +96,19 @@ def seeds(config: ExperimentConfig) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(config.seed).spawn(5)
 
 
-def build_circuits(config: ExperimentConfig, seed: np.random.SeedSequence):
-    """The random and the prior circuit: same anatomy and synapses, different weights."""
-    strengths = {"random": 0.0, "prior": config.wiring.prior_strength}
+def build_circuits(config: ExperimentConfig, seed: np.random.SeedSequence,
+                   circuit_wirings: dict[str, tuple[float, float]]):
+    """Circuits of the given wirings: same anatomy and feed-forward synapses, different weights
+    and L4 → L2/3 specificity."""
     seed_int = int(seed.generate_state(1)[0])
-    return [build_circuit(label, config.circuit, config.wiring, strengths[label], seed_int)
-            for label in WIRINGS]
+    return [build_circuit(label, config.circuit, config.wiring, ff, seed_int, l23_prior_strength=l23)
+            for label, (ff, l23) in circuit_wirings.items()]
 
 
 def validate(config: ExperimentConfig):
     """Checks that need the wired circuits or the wave medium; run before anything is
     simulated or written."""
-    circuits = build_circuits(config, seeds(config)[0])
+    circuits = build_circuits(config, seeds(config)[0], wirings(config))
     check_weight_bound(circuits, config)
     with refused_as_config_error():
         RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
@@ -124,7 +137,7 @@ def check_weight_bound(circuits, config: ExperimentConfig):
 
 def _network_sizes(circuits) -> dict:
     first = circuits[0]
-    return {"n_inputs": first.n_inputs, "n_exc": first.n_exc, "n_inh": first.n_inh,
+    return {"n_inputs": first.n_inputs, **{f"n_{k}": v for k, v in first.population_sizes.items()},
             "synapses": {c.label: {name: p.n_synapses for name, p in c.projections.items()}
                          for c in circuits}}
 

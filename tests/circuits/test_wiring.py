@@ -4,6 +4,7 @@ import pytest
 from circuits.sheets import pairwise_distances
 from circuits.spec import CircuitParams, WiringParams, build_circuit
 from circuits.wiring import distance_dependent, gabor, normalise_groups
+from experiments.maps import input_orientation_spread
 from experiments.receptive_fields import receptive_fields, weight_orientation
 from experiments.tuning import circular_difference
 
@@ -86,3 +87,50 @@ def test_same_seed_same_circuit():
     a, b = circuit(0.7, seed=3), circuit(0.7, seed=3)
     for name in a.projections:
         np.testing.assert_array_equal(a.projections[name].weight, b.projections[name].weight)
+
+
+def l23_input_agreement(spec):
+    ff = spec.projections["exc_exc23"]
+    resultant, _ = input_orientation_spread(ff.pre, ff.post, spec.map_theta, spec.l23_theta,
+                                            spec.n_exc23)
+    return float(np.nanmedian(resultant))
+
+
+@pytest.mark.parametrize("kind", ["columnar", "salt_and_pepper"])
+def test_like_to_like_l23_inputs_share_the_cells_orientation(kind):
+    wiring = WiringParams(map=kind)
+    like = build_circuit("prior", PARAMS, wiring, 1.0, seed=2)
+    distance_only = build_circuit("prior_l4", PARAMS, wiring, 1.0, seed=2,
+                                  l23_prior_strength=0.0)
+    # Same L4, same draws: only the L4 → L2/3 synapses differ.
+    np.testing.assert_array_equal(like.projections["input_exc"].weight,
+                                  distance_only.projections["input_exc"].weight)
+    assert l23_input_agreement(like) > l23_input_agreement(distance_only) + 0.2
+    if kind == "salt_and_pepper":
+        # ~9 inputs of independent orientation: resultant ≈ 1/√9 ≈ 0.3 (Rayleigh median 0.28).
+        assert l23_input_agreement(distance_only) < 0.4
+
+
+def test_clones_share_their_l4_mothers_orientation():
+    wiring = WiringParams(map="salt_and_pepper", clone_fraction=1.0, clone_jitter_deg=0.0)
+    spec = build_circuit("prior", PARAMS, wiring, 1.0, seed=3)
+    assert np.all(spec.clone_mother >= 0)
+    np.testing.assert_allclose(spec.l23_theta, spec.map_theta[spec.clone_mother])
+    nearest = np.argmin(pairwise_distances(spec.l23_exc_positions_um, spec.exc_positions_um), axis=1)
+    np.testing.assert_array_equal(spec.clone_mother, nearest)
+    none = build_circuit("prior", PARAMS, WiringParams(clone_fraction=0.0), 1.0, seed=3)
+    assert np.all(none.clone_mother == -1)
+
+
+def test_rodent_prior_wires_selective_cells_without_a_map():
+    wiring = WiringParams(map="salt_and_pepper")
+    specs = {s: build_circuit("c", PARAMS, wiring, s, seed=4) for s in (0.0, 1.0)}
+    osi = {}
+    for s, spec in specs.items():
+        ff = spec.projections["input_exc"]
+        rf = receptive_fields(ff.pre, ff.post, ff.weight[None], len(spec.input_positions_um),
+                              spec.n_exc)
+        osi[s], preferred = weight_orientation(rf, spec.input_positions_um, wiring.gabor_wavelength_um)
+    assert np.median(osi[1.0]) > np.median(osi[0.0]) + 0.1
+    deviation = np.degrees(circular_difference(preferred[0], specs[1.0].map_theta))
+    assert np.median(deviation) < 10  # the prior's RFs follow each cell's own random θ

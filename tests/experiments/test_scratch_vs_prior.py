@@ -39,6 +39,14 @@ def test_prior_starts_tuned_to_its_map_and_random_does_not(tiny_run):
     assert prior["median_osi"][0] > random["median_osi"][0]
 
 
+def test_both_layers_are_measured_at_every_checkpoint(tiny_run):
+    m = metrics_of(tiny_run[1])
+    for circuit in m["circuits"].values():
+        assert len(circuit["l23"]["median_osi"]) == len(circuit["median_osi"])
+    assert m["circuits"]["prior"]["l23"]["fraction_responsive"][0] > 0.5
+    assert m["network"]["n_exc23"] == TINY.circuit.l23_exc_side**2
+
+
 def test_development_changes_weights_and_thresholds_only_while_plastic(tiny_run):
     run = ResultStore(tiny_run[0]).load(tiny_run[1])
     m = run.metrics["circuits"]["random"]

@@ -3,7 +3,7 @@ import pytest
 
 from circuits.maps import COLUMN_SPACING_UM, orientation_map, preference_map
 from circuits.sheets import grid_positions
-from experiments.pinwheels import column_spacing, pinwheel_density, pinwheels, ring_contrast
+from experiments.maps import column_spacing, pinwheel_density, pinwheels, ring_contrast
 
 PERIOD = 400.0
 
