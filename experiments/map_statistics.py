@@ -53,8 +53,11 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
                                                 spec.l23_theta, spec.n_exc23)
         preferred, responsive = arrays[f"{spec.label}.preferred"], arrays[f"{spec.label}.responsive"]
         measured = [_density(p.reshape(side, side), spacing, spacing_um) for p in preferred]
+        median_resultant = float(np.nanmedian(resultant))
         maps[spec.label] = {
-            "l23_input_resultant_median": float(np.nanmedian(resultant)),
+            "l23_input_resultant_median": median_resultant,
+            # Circular standard deviation of orientations (period π): sqrt(−2 ln R) / 2.
+            "l23_input_spread_deg": float(np.degrees(np.sqrt(-2 * np.log(median_resultant)) / 2)),
             "measured_pinwheel_density": [m["density"] for m in measured],
             "measured_ring_contrast": [m["ring_contrast"] for m in measured],
             "correlation_with_prior_map": [

@@ -26,6 +26,7 @@ def test_like_to_like_l2_3_is_more_selective_than_random_l2_3_on_the_same_l4(map
     assert circuits["prior"]["l23"]["median_osi"][0] > circuits["prior_l4"]["l23"]["median_osi"][0]
     assert (maps["prior"]["l23_input_resultant_median"]
             > maps["prior_l4"]["l23_input_resultant_median"] + 0.2)
+    assert maps["prior"]["l23_input_spread_deg"] < maps["prior_l4"]["l23_input_spread_deg"]
     # Same L4 wiring and input; only initial membrane potentials differ, so L4 responds alike
     # (0.05: a few percent of an OSI of ~0.4, far below the prior-random difference).
     assert circuits["prior"]["median_osi"][0] == pytest.approx(circuits["prior_l4"]["median_osi"][0],
