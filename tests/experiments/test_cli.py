@@ -32,7 +32,8 @@ def test_weight_bound_below_initial_weights_is_refused_before_simulating(tmp_pat
 def test_installed_command_lists_experiments():
     result = subprocess.run([sys.executable, "-m", "experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
-    assert result.stdout.startswith("scratch-vs-prior")
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == ["map-statistics", "scratch-vs-prior"]
 
 
 def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):
