@@ -66,10 +66,10 @@ def _movie(run, path: Path, scale: int = 8) -> Path:
     window = min(n_bins, round(MOVIE_WINDOW_S / MOVIE_BIN_S))
     activity = np.convolve(binned.sum(axis=1, dtype=np.int64), np.ones(window), mode="valid")
     first = int(np.argmax(activity))
-    rate = binned[first:first + window] / (per_bin * frame_s)
+    rate = (binned[first:first + window] / (per_bin * frame_s)).astype(np.float32)
     on, off = (rate[:, cells].reshape(-1, side, side)[:, ::-1]  # row 0 at the bottom
                for cells in (slice(0, side**2), slice(side**2, None)))
-    gap = np.full((len(rate), side, 1), np.nan)
+    gap = np.full((len(rate), side, 1), np.nan, dtype=np.float32)
     frames = np.concatenate([on, gap, off], axis=2).repeat(scale, axis=1).repeat(scale, axis=2)
     colours = plt.get_cmap("magma").with_extremes(bad="white")
     rgb = (colours(frames / max(float(rate.max()), 1.0), bytes=True)[..., :3])
