@@ -104,12 +104,16 @@ def test_quick_preset_headline_numbers(tmp_path):
 @pytest.mark.slow
 def test_runtime_mode_reproduces_compiled_standalone(tiny_run, tmp_path):
     """Brian2's runtime and cpp_standalone devices share random streams: the same tiny run
-    agrees to the last digit before development and within 1 % after it (float ordering and
-    -ffast-math differ between the two builds)."""
+    agrees to the last digit before development. During development float ordering and
+    -ffast-math make the two spike trains diverge (the network is chaotic), so later
+    checkpoints agree as two realisations of one run: OSI within 0.05 (a quarter of the
+    prior-random gap), rates within 10 %, weights within 5 %."""
     config = from_dict({"engine": {"device": "runtime"}}, TINY)
     run_dir = run_experiment("scratch-vs-prior", config, tmp_path, log=lambda message: None)
     runtime, standalone = metrics_of(run_dir)["circuits"], metrics_of(tiny_run[1])["circuits"]
+    tolerance = {"median_osi": {"atol": 0.05}, "mean_rate_gratings_hz": {"rtol": 0.1},
+                 "weight_change": {"rtol": 0.05}, "median_weight_osi": {"rtol": 0.05}}
     for wiring in ("random", "prior"):
-        for key in ("median_osi", "mean_rate_gratings_hz", "weight_change", "median_weight_osi"):
+        for key, allowed in tolerance.items():
             assert runtime[wiring][key][0] == pytest.approx(standalone[wiring][key][0], abs=1e-9)
-            np.testing.assert_allclose(runtime[wiring][key], standalone[wiring][key], rtol=0.01)
+            np.testing.assert_allclose(runtime[wiring][key], standalone[wiring][key], **allowed)
