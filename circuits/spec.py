@@ -245,20 +245,21 @@ def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior
         ("exc23", "inh23", p.ei_peak_probability, p.ei_sigma_um, p.ei_weight),
         ("inh23", "exc23", p.ie_peak_probability, p.ie_sigma_um, p.ie_weight),
     ]
+
+    def wire(connections, l23_theta=None, specificity=0.0):
+        for source, target, peak, sigma, weight in connections:
+            like_to_like = (source, target) == ("exc", "exc23")
+            projections[f"{source}_{target}"] = distance_dependent(
+                source, target, positions[source], positions[target], peak_probability=peak,
+                sigma_um=sigma, weight=weight, rng=rng, pre_theta=theta, post_theta=l23_theta,
+                specificity=specificity if like_to_like else 0.0)
+
     # L4 is wired before anything of L2/3 is drawn, so adding L2/3 left L4 unchanged.
-    for source, target, peak, sigma, weight in recurrent[:3]:
-        projections[f"{source}_{target}"] = distance_dependent(
-            source, target, positions[source], positions[target], peak_probability=peak,
-            sigma_um=sigma, weight=weight, rng=rng)
+    wire(recurrent[:3])
     l23_theta, mother = _clones(exc, exc23, theta, preferences[len(exc):], wiring, rng)
     positions["inh23"] = uniform_positions(params.l23_inh_count, extent, rng)
-    specificity = prior_strength if l23_prior_strength is None else l23_prior_strength
-    for source, target, peak, sigma, weight in recurrent[3:]:
-        like_to_like = (source, target) == ("exc", "exc23")
-        projections[f"{source}_{target}"] = distance_dependent(
-            source, target, positions[source], positions[target], peak_probability=peak,
-            sigma_um=sigma, weight=weight, rng=rng, pre_theta=theta, post_theta=l23_theta,
-            specificity=specificity if like_to_like else 0.0)
+    wire(recurrent[3:], l23_theta,
+         prior_strength if l23_prior_strength is None else l23_prior_strength)
     return CircuitSpec(label, prior_strength, inputs, exc, inh, centres, theta, phase, exc23,
                        positions["inh23"], l23_theta, mother, projections)
 
