@@ -99,9 +99,10 @@ def _waves(args) -> int:
     overrides = [*args.overrides, f"waves.preset={args.wave_preset}"]
     config = load("quick", None, overrides, args.seed)
     run_dir = wave_recording.run(config, args.duration, args.out)
-    print(wave_recording.table(ResultStore(args.out).load(run_dir).metrics))
+    store = ResultStore(args.out)
+    print(wave_recording.table(store.load(run_dir).metrics))
     print(f"stored {run_dir}")
-    _draw(run_dir, ResultStore(args.out), wave_recording.NAME)
+    _draw(run_dir, store, wave_recording.NAME)
     return 0
 
 

@@ -39,9 +39,8 @@ validate = scratch_vs_prior.validate
 
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
     """Simulate the three circuits and add the map statistics to their measurements."""
-    metrics, arrays, timings = scratch_vs_prior.develop(config, wirings(config), build_root, log)
-    circuits = scratch_vs_prior.build_circuits(config, scratch_vs_prior.seeds(config)[0],
-                                               wirings(config))
+    metrics, arrays, timings, circuits = scratch_vs_prior.develop(config, wirings(config),
+                                                                  build_root, log)
     side, spacing = config.circuit.exc_side, _grid_spacing(circuits[0])
     spacing_um = config.wiring.column_spacing_um
     maps = {"column_spacing_um": spacing_um,

@@ -31,7 +31,7 @@ def wirings(config: ExperimentConfig) -> dict[str, tuple[float, float]]:
 
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
     """Simulate both wirings and measure both layers; see `develop`."""
-    return develop(config, wirings(config), build_root, log)
+    return develop(config, wirings(config), build_root, log)[:3]
 
 
 def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, float]],
@@ -46,6 +46,8 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, fl
         Per-checkpoint measurements and weights, for the store's ``arrays.npz``.
     timings : dict
         Wall time of each phase (s), for the run's provenance.
+    circuits : list of CircuitSpec
+        The circuits simulated, for measurements beyond these.
     """
     circuit_seed, wave_seed, protocol_seed, brian_seed, analysis_seed = seeds(config)
     phase = _Phases(log)
@@ -87,7 +89,7 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, fl
                        f"{spec.label}.l23_theta": spec.l23_theta,
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
                        f"{spec.label}.ff_weights": recording.ff_weights}
-    return metrics, arrays, {"phase_wall_time_s": phase.wall_times}
+    return metrics, arrays, {"phase_wall_time_s": phase.wall_times}, circuits
 
 
 def seeds(config: ExperimentConfig) -> list[np.random.SeedSequence]:
