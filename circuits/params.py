@@ -64,6 +64,12 @@ def check_choice(key: str, value: object, choices: Collection[str]):
         raise ParameterError(key, value, "one of " + ", ".join(repr(c) for c in choices))
 
 
+def check_flag(key: str, value: object):
+    """Raise `ParameterError` unless `value` is a boolean."""
+    if not isinstance(value, bool):
+        raise ParameterError(key, value, "true or false")
+
+
 def check_fields(params, **ranges):
     """Check several fields of a dataclass at once.
 

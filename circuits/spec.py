@@ -198,7 +198,8 @@ class CircuitSpec:
 
     @property
     def n_synapses(self) -> int:
-        return sum(p.n_synapses for p in self.projections.values())
+        """Live synapses."""
+        return sum(p.n_live for p in self.projections.values())
 
 
 def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior_strength: float,

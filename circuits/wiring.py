@@ -8,16 +8,23 @@ conductance: a spike through a synapse of weight ``w`` raises the target's condu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from circuits.sheets import pairwise_distances
 
+#: A potential-synapse pool holds at most this many candidates per live synapse: dead
+#: candidates still cost an event per presynaptic spike in the simulation.
+MAX_POOL_RATIO = 2.0
+
 
 @dataclass(frozen=True)
 class Projection:
-    """Synapses from one population onto another.
+    """Synapses from one population onto another, or a pool of potential synapses.
+
+    A pool holds every candidate pair (up to `MAX_POOL_RATIO` per live synapse); ``alive``
+    marks the synapses that exist. Dead candidates have weight 0.
 
     Attributes
     ----------
@@ -30,6 +37,8 @@ class Projection:
         Initial weight of every synapse (units of the target's leak conductance).
     plastic : bool
         Whether plasticity rules act on this projection.
+    alive : ndarray of bool
+        Whether each synapse exists initially (default: all).
     """
 
     source: str
@@ -38,10 +47,28 @@ class Projection:
     post: np.ndarray
     weight: np.ndarray
     plastic: bool = False
+    alive: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        if self.alive is None:
+            object.__setattr__(self, "alive", np.ones(len(self.pre), dtype=bool))
+        if np.any(self.weight[~self.alive] != 0):
+            raise ValueError("dead candidate synapses must have weight 0")
 
     @property
     def n_synapses(self) -> int:
+        """Synapses and dead candidates."""
         return len(self.pre)
+
+    @property
+    def n_live(self) -> int:
+        return int(self.alive.sum())
+
+    def live(self) -> Projection:
+        """The live synapses only."""
+        keep = self.alive
+        return Projection(self.source, self.target, self.pre[keep], self.post[keep],
+                          self.weight[keep], self.plastic)
 
 
 def gabor(offsets_um, theta, phase, wavelength_um, sigma_um):
@@ -89,7 +116,11 @@ def feedforward_to_exc(input_positions_um, centres_um, theta, phase, *, arbor_ra
     """Plastic ON/OFF input onto excitatory cells: random wiring blended with a Gabor prior.
 
     Every ON and every OFF input within `arbor_radius_um` of a cell's receptive-field centre
-    is connected with `connection_probability`; the same synapses serve both wirings. Random
+    is connected with `connection_probability`; the same synapses serve both wirings. The
+    projection is the pool of potential synapses: the live ones plus dead candidates in the
+    arbor, at most `MAX_POOL_RATIO` times as many as live ones (a candidate joins the pool
+    with probability ``min(1, MAX_POOL_RATIO · p)``, drawn with the same number as its
+    connection, so the live wiring does not depend on the pool). Random
     weights are uniform; prior weights follow the positive (ON) and negative (OFF) lobes of a
     Gabor at the cell's `theta` and `phase`. Both are scaled so that each cell's ON and OFF
     weights each sum to `total_weight_per_channel`, then blended as
@@ -103,19 +134,22 @@ def feedforward_to_exc(input_positions_um, centres_um, theta, phase, *, arbor_ra
     cell, site = np.nonzero(within)
     channel = np.repeat([0, 1], len(cell))  # 0 = ON, 1 = OFF
     cell, site = np.tile(cell, 2), np.tile(site, 2)
-    keep = rng.random(len(cell)) < connection_probability
-    cell, site, channel = cell[keep], site[keep], channel[keep]
+    draw = rng.random(len(cell))
+    pool = draw < min(1.0, MAX_POOL_RATIO * connection_probability)
+    cell, site, channel, alive = cell[pool], site[pool], channel[pool], draw[pool] < connection_probability
 
-    template = gabor(input_positions_um[site] - centres_um[cell], theta[cell], phase[cell],
-                     gabor_wavelength_um, gabor_sigma_um)
-    prior = np.maximum(np.where(channel == 0, template, -template), 0.0)
-    random = rng.uniform(0.0, 1.0, len(cell))
-    groups = 2 * cell + channel
-    weight = (prior_strength * normalise_groups(prior, groups, total_weight_per_channel)
-              + (1 - prior_strength) * normalise_groups(random, groups, total_weight_per_channel))
+    live = alive.nonzero()[0]
+    template = gabor(input_positions_um[site[live]] - centres_um[cell[live]], theta[cell[live]],
+                     phase[cell[live]], gabor_wavelength_um, gabor_sigma_um)
+    prior = np.maximum(np.where(channel[live] == 0, template, -template), 0.0)
+    random = rng.uniform(0.0, 1.0, len(live))
+    groups = 2 * cell[live] + channel[live]
+    weight = np.zeros(len(cell))
+    weight[live] = (prior_strength * normalise_groups(prior, groups, total_weight_per_channel)
+                    + (1 - prior_strength) * normalise_groups(random, groups, total_weight_per_channel))
     order = np.lexsort((site + n_sites * channel, cell))
     return Projection("input", "exc", (site + n_sites * channel)[order].astype(np.int32),
-                      cell[order].astype(np.int32), weight[order], plastic=True)
+                      cell[order].astype(np.int32), weight[order], plastic=True, alive=alive[order])
 
 
 def feedforward_to_inh(input_positions_um, centres_um, *, arbor_radius_um,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from circuits.params import check_choice, check_fields
 from circuits.spec import CircuitSpec
 from development import models
-from development.models import NeuronParams, PlasticityParams
+from development.models import NeuronParams, PlasticityParams, StructuralParams
 from development.schedule import Timeline
 from development.stimuli import GratingParams
 from development.waves import WaveParams
@@ -64,7 +64,12 @@ class Recording:
     l23_spike_index, l23_spike_time_s : ndarray
         Spikes of L2/3 excitatory cells.
     ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
-        Feed-forward weights, in the order of ``spec.projections["input_exc"]``.
+        Feed-forward weights, in the order of the pool ``spec.projections["input_exc"]``
+        (0 for dead candidates).
+    ff_alive : ndarray of bool, shape (n_checkpoints, n_ff_synapses)
+        Which synapses of the pool are alive.
+    formed, eliminated : ndarray of int, shape (n_checkpoints,)
+        Feed-forward synapses formed and eliminated since the start of the run.
     threshold_shift_mv : ndarray of float32, shape (n_checkpoints, n_exc)
         Homeostatic threshold shift of every excitatory cell (mV).
     """
@@ -76,6 +81,9 @@ class Recording:
     l23_spike_index: np.ndarray
     l23_spike_time_s: np.ndarray
     ff_weights: np.ndarray
+    ff_alive: np.ndarray
+    formed: np.ndarray
+    eliminated: np.ndarray
     threshold_shift_mv: np.ndarray
 
 
@@ -89,8 +97,9 @@ class Stimulation:
 
 
 def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: Stimulation,
-             neurons: NeuronParams, plasticity: PlasticityParams, engine: EngineParams,
-             seed: int, build_root: Path) -> dict[str, Recording]:
+             neurons: NeuronParams, plasticity: PlasticityParams, structural: StructuralParams,
+             engine: EngineParams, seed: int, build_root: Path,
+             rewired: Collection[str] = ()) -> dict[str, Recording]:
     """Run all `circuits`, side by side on one shared retina, through `timeline`.
 
     Parameters
@@ -99,11 +108,16 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         Circuits with distinct labels and identical input sheets.
     timeline : Timeline
         Epochs (plasticity on) and checkpoints (plasticity frozen, gratings shown).
+    structural : StructuralParams
+        Structural plasticity of the circuits in `rewired`.
     seed : int
         Seed of Brian2's random number generator (Poisson inputs).
     build_root : Path
         Where ``cpp_standalone`` keeps its build directories, one per circuit shape and
         worker process, reused so that later runs of the same shape compile incrementally.
+    rewired : collection of str
+        Labels of the circuits whose feed-forward synapses are eliminated and formed from
+        their potential pool; the others simulate their live synapses only.
 
     Returns
     -------
@@ -111,12 +125,16 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         One recording per circuit label.
     """
     _check_shared_retina(circuits)
+    unknown = set(rewired) - {c.label for c in circuits}
+    if unknown:
+        raise ValueError(f"rewired circuits {sorted(unknown)} are not among the circuits")
     with _device(engine, build_root, _shape_key(circuits)) as build_dir:
-        namespace = {**neurons.namespace(), **plasticity.namespace(),
+        namespace = {**neurons.namespace(), **plasticity.namespace(), **structural.namespace(),
                      **_input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000)}
         b2.seed(seed)
-        network, layout, monitors = _build_network(circuits, timeline, neurons, plasticity, engine,
-                                                   namespace)
+        layout = _Layout(circuits, rewired)
+        network, monitors = _build_network(layout, timeline, neurons, plasticity, structural,
+                                           engine, namespace)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         if engine.device == "cpp_standalone":
             b2.device.build(directory=str(build_dir), run=True, with_output=True)
@@ -221,11 +239,11 @@ def _stimulus_arrays(timeline: Timeline, stimulation: Stimulation, frame_s: floa
     return {name: b2.TimedArray(values, dt=frame) for name, values in arrays.items()}
 
 
-def _build_network(circuits, timeline, neurons, plasticity, engine, namespace):
+def _build_network(layout, timeline, neurons, plasticity, structural, engine, namespace):
     """Inputs, burst triggers, one population holding every circuit's cells, and three
     synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
     circuits, so the cost per time step does not grow with the number of circuits."""
-    layout = _Layout(circuits)
+    circuits = layout.circuits
     inputs = _input_group(circuits[0], timeline, engine, namespace)
     onsets, start_burst = _burst_triggers(circuits[0], timeline, inputs, engine, namespace)
     cortex = b2.NeuronGroup(layout.n_cells, models.CORTEX_EQUATIONS,
@@ -238,20 +256,7 @@ def _build_network(circuits, timeline, neurons, plasticity, engine, namespace):
 
     ff = layout.projection("input_exc")
     is_on = (ff.pre < len(circuits[0].input_positions_um)).astype(float)
-    for channel, on in (("on", is_on), ("off", 1 - is_on)):
-        totals = np.bincount(ff.post, weights=ff.weight * on, minlength=layout.n_cells)
-        setattr(cortex, f"total_{channel}", totals)
-        setattr(cortex, f"target_{channel}", totals)
-        setattr(cortex, f"n_{channel}",
-                np.maximum(np.bincount(ff.post, weights=on, minlength=layout.n_cells), 1))
-    plastic = b2.Synapses(inputs, cortex, models.FF_SYNAPSE, on_pre=models.FF_ON_PRE,
-                          on_post=models.FF_ON_POST, name="feedforward", namespace=namespace)
-    plastic.connect(i=ff.pre, j=ff.post)
-    plastic.w, plastic.is_on = ff.weight, is_on
-    interval = plasticity.normalisation_interval_ms * b2.ms
-    cortex.run_regularly(models.NORMALISE_CELL, dt=interval, order=0, name="normalise_cells")
-    plastic.run_regularly(models.NORMALISE_SYNAPSE, dt=interval, order=1,
-                          name="normalise_synapses")
+    plastic = plastic_feedforward(inputs, cortex, ff, is_on, plasticity, structural, namespace)
 
     static_ff = _static_synapses(inputs, cortex, layout.projection("input_inh"), "feedforward_inh",
                                  namespace)
@@ -260,17 +265,49 @@ def _build_network(circuits, timeline, neurons, plasticity, engine, namespace):
     recurrent_syn = _static_synapses(cortex, cortex, recurrent, "recurrent", namespace)
 
     period = timeline.checkpoint_period_s * b2.second
+    structure = ["alive"] if any(layout.rewired) else []
     monitors = {
         "spikes": b2.SpikeMonitor(cortex, name="cortex_spikes"),
         # Checkpoints recur with one period, so sampling at that period hits every one.
-        "weights": b2.StateMonitor(plastic, "w", record=np.arange(ff.n_synapses), dt=period,
-                                   name="weight_snapshots"),
-        "thresholds": b2.StateMonitor(cortex, "theta", record=layout.indices("exc"),
-                                      dt=period, name="threshold_snapshots"),
+        "synapses": b2.StateMonitor(plastic, ["w", *structure], record=np.arange(ff.n_synapses),
+                                    dt=period, name="synapse_snapshots"),
+        "cells": b2.StateMonitor(cortex, ["theta", *(["formed", "eliminated"] if structure else [])],
+                                 record=layout.indices("exc"), dt=period, name="cell_snapshots"),
     }
     network = b2.Network(inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
                          _progress_reporter(timeline, engine), *monitors.values())
-    return network, layout, monitors
+    return network, monitors
+
+
+def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: MergedProjection,
+                        is_on: np.ndarray, plasticity: PlasticityParams,
+                        structural: StructuralParams, namespace: dict) -> b2.Synapses:
+    """Feed-forward synapses with STDP, per-cell ON/OFF normalisation and, where
+    ``ff.structural`` is set, structural plasticity (all inside the compiled loop).
+
+    `inputs` needs `models.INPUT_TRACES`' variables and `cortex` `models.CORTEX_EQUATIONS`';
+    the normalisation targets are the cells' initial ON and OFF totals.
+    """
+    n_cells = len(cortex)
+    for channel, on in (("on", is_on), ("off", 1 - is_on)):
+        totals = np.bincount(ff.post, weights=ff.weight * on, minlength=n_cells)
+        setattr(cortex, f"total_{channel}", totals)
+        setattr(cortex, f"target_{channel}", totals)
+        setattr(cortex, f"n_{channel}", np.bincount(ff.post, weights=on * ff.alive, minlength=n_cells))
+    synapses = b2.Synapses(inputs, cortex, models.FF_SYNAPSE, on_pre=models.FF_ON_PRE,
+                           on_post=models.FF_ON_POST, name="feedforward", namespace=namespace)
+    synapses.connect(i=ff.pre, j=ff.post)
+    synapses.w, synapses.is_on = ff.weight, is_on
+    synapses.alive, synapses.structural = ff.alive.astype(float), ff.structural.astype(float)
+    interval = plasticity.normalisation_interval_ms * b2.ms
+    cortex.run_regularly(models.NORMALISE_CELL, dt=interval, order=0, name="normalise_cells")
+    synapses.run_regularly(models.NORMALISE_SYNAPSE, dt=interval, order=1,
+                           name="normalise_synapses")
+    if ff.structural.any():
+        step = structural.interval_ms * b2.ms
+        synapses.run_regularly(models.STRUCTURAL_DRAW, dt=step, order=2, name="structural_draw")
+        synapses.run_regularly(structural.step(), dt=step, order=3, name="restructure")
+    return synapses
 
 
 _PROGRESS_CPP = """
@@ -318,6 +355,8 @@ class MergedProjection(NamedTuple):
     post: np.ndarray
     weight: np.ndarray
     inhibitory: np.ndarray
+    alive: np.ndarray
+    structural: np.ndarray
 
     @property
     def n_synapses(self) -> int:
@@ -329,14 +368,16 @@ class _Layout:
 
     Circuit ``c`` owns one contiguous block of cells holding its populations in the order of
     `CircuitSpec.population_sizes` (L4 E, L4 I, L2/3 E, L2/3 I). Projections are concatenated
-    in circuit order.
+    in circuit order; a plastic projection is its whole pool in `rewired` circuits and its
+    live synapses in the others.
     """
 
     EXCITATORY = ("exc", "exc23")
     INHIBITORY = ("inh", "inh23")
 
-    def __init__(self, circuits: Sequence[CircuitSpec]):
+    def __init__(self, circuits: Sequence[CircuitSpec], rewired: Collection[str]):
         self.circuits = list(circuits)
+        self.rewired = [c.label in rewired for c in circuits]
         self.starts, is_exc, start = [], [], 0
         for circuit in circuits:
             starts = {}
@@ -356,17 +397,24 @@ class _Layout:
         return np.concatenate([self.offset(k, population) + np.arange(c.population_sizes[population])
                                for k, c in enumerate(self.circuits)])
 
+    def simulated(self, k: int, name: str):
+        """Circuit `k`'s projection `name` as simulated, and where its synapses sit in the pool."""
+        pool = self.circuits[k].projections[name]
+        if self.rewired[k] or not pool.plastic:
+            return pool, np.arange(pool.n_synapses)
+        return pool.live(), np.flatnonzero(pool.alive)
+
     def projection(self, *names: str) -> MergedProjection:
         """The named projections of every circuit as one, in merged cell indices."""
-        pre, post, weight, inhibitory = [], [], [], []
-        for k, circuit in enumerate(self.circuits):
+        parts = []
+        for k in range(len(self.circuits)):
             for name in names:
-                p = circuit.projections[name]
-                pre.append(p.pre + (0 if p.source == "input" else self.offset(k, p.source)))
-                post.append(p.post + self.offset(k, p.target))
-                weight.append(p.weight)
-                inhibitory.append(np.full(p.n_synapses, p.source in self.INHIBITORY))
-        return MergedProjection(*map(np.concatenate, (pre, post, weight, inhibitory)))
+                p, _ = self.simulated(k, name)
+                parts.append((p.pre + (0 if p.source == "input" else self.offset(k, p.source)),
+                              p.post + self.offset(k, p.target), p.weight,
+                              np.full(p.n_synapses, p.source in self.INHIBITORY), p.alive,
+                              np.full(p.n_synapses, self.rewired[k] and p.plastic)))
+        return MergedProjection(*map(np.concatenate, zip(*parts, strict=True)))
 
     def recording(self, k: int, monitors) -> Recording:
         circuit = self.circuits[k]
@@ -378,18 +426,32 @@ class _Layout:
             mine = (spikes_i >= first) & (spikes_i < first + circuit.population_sizes[population])
             return (spikes_i[mine] - first).astype(np.int32), spikes_t[mine]
 
-        ff_start = sum(c.projections["input_exc"].n_synapses for c in self.circuits[:k])
-        ff = slice(ff_start, ff_start + circuit.projections["input_exc"].n_synapses)
+        simulated, in_pool = self.simulated(k, "input_exc")
+        ff_start = sum(self.simulated(j, "input_exc")[0].n_synapses for j in range(k))
+        ff = slice(ff_start, ff_start + simulated.n_synapses)
+        pool_size = circuit.projections["input_exc"].n_synapses
+        snapshots, cells = monitors["synapses"], monitors["cells"]
+        n_checkpoints = len(snapshots.t)
+        weights = np.zeros((n_checkpoints, pool_size), dtype=np.float32)
+        weights[:, in_pool] = snapshots.w[ff].T
+        alive = np.zeros((n_checkpoints, pool_size), dtype=bool)
+        alive[:, in_pool] = snapshots.alive[ff].T > 0.5 if self.rewired[k] else True
         exc_start = sum(c.n_exc for c in self.circuits[:k])
+        exc = slice(exc_start, exc_start + circuit.n_exc)
+
+        def turnover(counter):
+            if not self.rewired[k]:
+                return np.zeros(n_checkpoints, dtype=np.int64)
+            return np.rint(getattr(cells, counter)[exc].sum(axis=0)).astype(np.int64)
+
         (exc_i, exc_t), (inh_i, inh_t), (l23_i, l23_t) = map(spikes_of, ("exc", "inh", "exc23"))
         return Recording(
             exc_spike_index=exc_i, exc_spike_time_s=exc_t,
             inh_spike_index=inh_i, inh_spike_time_s=inh_t,
             l23_spike_index=l23_i, l23_spike_time_s=l23_t,
-            ff_weights=np.asarray(monitors["weights"].w[ff].T, dtype=np.float32),
-            threshold_shift_mv=np.asarray(
-                monitors["thresholds"].theta[exc_start:exc_start + circuit.n_exc].T / b2.mV,
-                dtype=np.float32),
+            ff_weights=weights, ff_alive=alive,
+            formed=turnover("formed"), eliminated=turnover("eliminated"),
+            threshold_shift_mv=np.asarray(cells.theta[exc].T / b2.mV, dtype=np.float32),
         )
 
 
@@ -397,7 +459,7 @@ def _input_group(spec0, timeline, engine, namespace):
     """Retinal ganglion cells, ON then OFF, on their own coarser clock (see EngineParams)."""
     n_sites = len(spec0.input_positions_um)
     inputs = b2.NeuronGroup(spec0.n_inputs, models.INPUT_EQUATIONS, threshold="rand() < rate*dt",
-                            reset="apre += 1", method="exact", dt=engine.input_dt_ms * b2.ms,
+                            reset=models.INPUT_RESET, method="exact", dt=engine.input_dt_ms * b2.ms,
                             name="inputs", namespace=namespace)
     positions = np.concatenate([spec0.input_positions_um] * 2)
     inputs.x, inputs.y = positions[:, 0] * b2.um, positions[:, 1] * b2.um

@@ -6,11 +6,12 @@ adds ``w`` to ``ge`` or ``gi``. Sources and reasons for each default are in READ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import brian2 as b2
 
-from circuits.params import check_fields
+from circuits.params import check_choice, check_fields, check_flag
 
 POSITIVE = (0, 1e6, {"open_low": True})
 
@@ -83,10 +84,78 @@ class PlasticityParams:
                 "a_plus": self.a_plus, "a_minus": self.a_minus, "w_max": self.w_max}
 
 
-#: Excitatory and inhibitory L4 cells of every circuit in one population: membrane,
+@dataclass(frozen=True)
+class StructuralParams:
+    """Elimination and formation of plastic (feed-forward) synapses from a potential pool.
+
+    Every ``interval_ms`` of development, each live synapse weaker than
+    ``elimination_threshold`` is eliminated with ``elimination_probability ·
+    exp(−age / maturation_time_ms)`` (age: development since the synapse formed, or since the
+    run began for the initial ones; ``inf`` turns maturation off), and each dead
+    candidate forms with ``formation_probability`` (``formation_rule = "constant"``) or with
+    that probability times ``ν_pre ν_post / activity_reference_hz²`` (``"activity"``, rates
+    ν from spike traces with time constant ``activity_tau_ms``), starting at
+    ``formation_weight``. Off (``enabled = false``), circuits hold their live synapses only.
+    Sources and reasons for each default are listed in README.md (Parameters).
+    """
+
+    enabled: bool = False
+    interval_ms: float = 1000.0
+    elimination_threshold: float = 0.02
+    elimination_probability: float = 0.0035
+    maturation_time_ms: float = 300_000.0
+    formation_probability: float = 0.00012
+    formation_rule: str = "constant"
+    formation_weight: float = 0.03
+    activity_tau_ms: float = 10_000.0
+    activity_reference_hz: float = 1.0
+
+    def __post_init__(self):
+        check_flag("enabled", self.enabled)
+        check_choice("formation_rule", self.formation_rule, FORMATION_RULES)
+        check_fields(
+            self, interval_ms=POSITIVE, elimination_threshold=(0, 100),
+            elimination_probability=(0, 1), maturation_time_ms=(0, math.inf, {"open_low": True}),
+            formation_probability=(0, 1),
+            formation_weight=(0, 100, {"open_low": True}), activity_tau_ms=POSITIVE,
+            activity_reference_hz=POSITIVE,
+        )
+
+    def namespace(self) -> dict:
+        return {"structural_interval": self.interval_ms * b2.ms,
+                "elimination_threshold": self.elimination_threshold,
+                "elimination_probability": self.elimination_probability,
+                "maturation_time": self.maturation_time_ms * b2.ms,
+                "formation_probability": self.formation_probability,
+                "formation_weight": self.formation_weight,
+                "tau_activity": self.activity_tau_ms * b2.ms,
+                "activity_reference": self.activity_reference_hz * b2.Hz}
+
+    def step(self) -> str:
+        """The statements of one structural step, run by every plastic synapse after
+        `STRUCTURAL_DRAW`."""
+        return _STRUCTURAL_STEP.replace("FORMATION_FACTOR", FORMATION_RULES[self.formation_rule])
+
+
+#: Firing-rate estimate (Hz) of a cell from an exponential spike trace kept lazily: it is
+#: updated at spikes only and decayed to the present where it is read.
+_RATE_NOW = "activity_{0} * exp(-(t - activity_time_{0}) / tau_activity)"
+FORMATION_RULES = {
+    "constant": "1",
+    "activity": f"{_RATE_NOW.format('pre')} * {_RATE_NOW.format('post')} / activity_reference**2",
+}
+_ACTIVITY_TRACE = """
+activity : Hz
+activity_time : second
+"""
+_COUNT_SPIKE = ("activity = activity * exp(-(t - activity_time) / tau_activity) + 1 / tau_activity\n"
+                "activity_time = t")
+
+#: Excitatory and inhibitory cells of every circuit in one population: membrane,
 #: homeostatic threshold (``homeostatic`` is 1 for excitatory cells, 0 for inhibitory ones),
-#: postsynaptic STDP trace, and the running ON/OFF feed-forward weight totals used by
-#: normalisation. ``developing(t)`` (1 during epochs, 0 at checkpoints) gates all learning.
+#: postsynaptic STDP and activity traces, the running ON/OFF feed-forward weight totals and
+#: live-synapse counts used by normalisation, and counts of synapses formed and eliminated
+#: onto the cell. ``developing(t)`` (1 during epochs, 0 at checkpoints) gates all learning.
 CORTEX_EQUATIONS = """
 dv/dt = (v_rest - v + ge*(e_exc - v) + gi*(e_inh - v)) / tau_m : volt (unless refractory)
 dge/dt = -ge/tau_exc : 1
@@ -99,14 +168,20 @@ total_on : 1
 total_off : 1
 target_on : 1 (constant)
 target_off : 1 (constant)
-n_on : 1 (constant)
-n_off : 1 (constant)
+n_on : 1
+n_off : 1
 shift_on : 1
 shift_off : 1
-"""
+formed : 1
+eliminated : 1
+""" + _ACTIVITY_TRACE
 CORTEX_THRESHOLD = "v > v_threshold + theta"
-CORTEX_RESET = "v = v_reset; theta += developing(t) * homeostatic * threshold_step; apost += 1"
+CORTEX_RESET = ("v = v_reset\ntheta += developing(t) * homeostatic * threshold_step\napost += 1\n"
+                + _COUNT_SPIKE)
 
+#: Presynaptic traces of feed-forward inputs: STDP's and the activity estimate.
+INPUT_TRACES = "dapre/dt = -apre/tau_pre : 1" + _ACTIVITY_TRACE
+INPUT_RESET = "apre += 1\n" + _COUNT_SPIKE
 #: Input (retinal ganglion) cells: inhomogeneous Poisson with wave bursts and gratings.
 INPUT_EQUATIONS = """
 x : metre (constant)
@@ -117,8 +192,7 @@ burst_end : second
 phase = grating_k * (x*grating_cos(t) + y*grating_sin(t)) - grating_omega*t : 1
 grating = grating_contrast(t) * clip(polarity * cos(phase), 0, 1) : 1
 rate = developing(t) * baseline_rate + burst_rate * int(t < burst_end) + grating_peak_rate * grating : Hz
-dapre/dt = -apre/tau_pre : 1
-"""
+""" + INPUT_TRACES
 
 #: Every weight change also updates the postsynaptic cell's running ON/OFF totals.
 _SET_WEIGHT = """
@@ -126,14 +200,41 @@ total_on_post += is_on * (w_new - w)
 total_off_post += (1 - is_on) * (w_new - w)
 w = w_new
 """
-FF_SYNAPSE = "w : 1\nis_on : 1 (constant)"
+#: Feed-forward synapses, live (``alive`` = 1) or dead candidates (0, and then w = 0);
+#: ``structural`` (0 or 1) says whether structural plasticity acts on the synapse.
+FF_SYNAPSE = "w : 1\nis_on : 1 (constant)\nalive : 1\nstructural : 1 (constant)\ndraw : 1\nage : second"
 #: Fixed synapses; ``inhibitory`` (0 or 1) selects the conductance they drive.
 STATIC_SYNAPSE = "w : 1 (constant)\ninhibitory : 1 (constant)"
 STATIC_ON_PRE = "ge_post += (1 - inhibitory) * w\ngi_post += inhibitory * w"
+#: Depression scales with w, so a dead synapse (w = 0) stays at 0 and delivers nothing;
+#: potentiation and normalisation are gated by ``alive``.
 FF_ON_PRE = "ge_post += w\nw_new = clip(w - developing(t) * a_minus * w * apost_post, 0, w_max)" + _SET_WEIGHT
-FF_ON_POST = "w_new = clip(w + developing(t) * a_plus * (w_max - w) * apre_pre, 0, w_max)" + _SET_WEIGHT
-#: Normalisation in two steps so no synapse reads a total that another one is changing.
-NORMALISE_CELL = ("shift_on = developing(t) * (target_on - total_on) / n_on\n"
-                  "shift_off = developing(t) * (target_off - total_off) / n_off")
-NORMALISE_SYNAPSE = ("w_new = clip(w + is_on * shift_on_post + (1 - is_on) * shift_off_post, 0, w_max)"
-                     + _SET_WEIGHT)
+FF_ON_POST = ("w_new = clip(w + alive * developing(t) * a_plus * (w_max - w) * apre_pre, 0, w_max)"
+              + _SET_WEIGHT)
+#: Normalisation in two steps so no synapse reads a total that another one is changing; the
+#: shift is shared among the cell's live synapses of each channel.
+NORMALISE_CELL = ("shift_on = developing(t) * (target_on - total_on) / clip(n_on, 1, inf)\n"
+                  "shift_off = developing(t) * (target_off - total_off) / clip(n_off, 1, inf)")
+NORMALISE_SYNAPSE = ("w_new = clip(w + alive * (is_on * shift_on_post + (1 - is_on) * shift_off_post),"
+                     " 0, w_max)" + _SET_WEIGHT)
+#: One uniform number per synapse and structural step, drawn in a statement of its own: the
+#: step writes to postsynaptic counts, and Brian2 rightly cannot prove that a step calling
+#: ``rand()`` there does not depend on the order of synapses (it warns).
+STRUCTURAL_DRAW = "draw = rand()"
+#: One structural step: elimination and formation are decided on the state before the step,
+#: so a synapse cannot be eliminated and re-formed at once (one draw serves both: a synapse
+#: is either alive or not). ``age`` counts development only, from 0 at formation.
+_STRUCTURAL_STEP = """
+changing = structural * developing(t)
+stable = exp(-age / maturation_time)
+eliminating = changing * alive * int(w < elimination_threshold) * int(draw < elimination_probability * stable)
+forming = changing * (1 - alive) * int(draw < formation_probability * FORMATION_FACTOR)
+age = (age + changing * structural_interval) * (1 - forming)
+w_new = w * (1 - eliminating) + forming * formation_weight
+""" + _SET_WEIGHT + """
+alive += forming - eliminating
+n_on_post += is_on * (forming - eliminating)
+n_off_post += (1 - is_on) * (forming - eliminating)
+formed_post += forming
+eliminated_post += eliminating
+"""

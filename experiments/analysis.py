@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.receptive_fields import receptive_fields, weight_orientation
+from experiments.receptive_fields import receptive_field_radius, receptive_fields, weight_orientation
 from experiments.tuning import (
     circular_difference,
     f1_amplitude,
@@ -16,15 +16,16 @@ from experiments.tuning import (
     spike_counts,
     tuning_curves,
 )
+from experiments.turnover import turnover
 
 
 def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, analysis, rng) -> dict:
     """Per-checkpoint arrays for one circuit (first axis: checkpoint).
 
     Returns a dict of arrays: for L4 excitatory cells, `spike_tuning`'s arrays, the weight
-    measures ``weight_osi`` and ``weight_preferred``, and the receptive fields ``rf``
-    (checkpoint × cell × site, ON − OFF weights); for L2/3 excitatory cells, `spike_tuning`'s
-    arrays prefixed ``l23_``.
+    measures ``weight_osi`` and ``weight_preferred``, the receptive fields ``rf``
+    (checkpoint × cell × site, ON − OFF weights) and their radii ``rf_radius_um``; for L2/3
+    excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``.
     """
     out = spike_tuning(recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc,
                        timeline, gratings, analysis, rng)
@@ -35,6 +36,7 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
     n_sites = len(spec.input_positions_um)
     rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
     out["rf"] = rf.astype(np.float32)
+    out["rf_radius_um"] = receptive_field_radius(rf, spec.input_positions_um)
     out["weight_osi"], out["weight_preferred"] = weight_orientation(
         rf, spec.input_positions_um, wavelength_um)
     return out
@@ -90,6 +92,8 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
         "weight_preference_vs_map_deg": np.degrees(np.median(
             circular_difference(measured["weight_preferred"], spec.map_theta), axis=1)).tolist(),
         "weight_change": change.tolist(),
+        "median_rf_radius_um": np.nanmedian(measured["rf_radius_um"], axis=1).tolist(),
+        "turnover": turnover(recording.ff_alive, recording.formed, recording.eliminated),
         "mean_rate_development_hz": [float("nan"), *_epoch_rates(
             recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, timeline)],
         "mean_inh_rate_gratings_hz": _checkpoint_rates(

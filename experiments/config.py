@@ -17,7 +17,7 @@ from pathlib import Path
 from circuits.params import ParameterError, check_fields
 from circuits.spec import CircuitParams, WiringParams
 from development.engine import EngineParams
-from development.models import NeuronParams, PlasticityParams
+from development.models import NeuronParams, PlasticityParams, StructuralParams
 from development.schedule import ScheduleParams
 from development.stimuli import GratingParams
 from development.waves import WaveParams, WavesDieOut
@@ -64,6 +64,7 @@ class ExperimentConfig:
     gratings: GratingParams = GratingParams()
     neurons: NeuronParams = NeuronParams()
     plasticity: PlasticityParams = PlasticityParams()
+    structural: StructuralParams = StructuralParams()
     engine: EngineParams = EngineParams()
     analysis: AnalysisParams = AnalysisParams()
 

@@ -22,6 +22,7 @@ from circuits.sheets import grid_positions
 from experiments import scratch_vs_prior
 from experiments.config import ExperimentConfig
 from experiments.maps import input_orientation_spread, map_correlation, pinwheel_density, ring_contrast
+from experiments.scratch_vs_prior import Wiring
 
 NAME = "map-statistics"
 SUMMARY = "pinwheel density of the prior map; measured maps and L2/3 like-to-like vs random"
@@ -29,9 +30,10 @@ SUMMARY = "pinwheel density of the prior map; measured maps and L2/3 like-to-lik
 GENERATOR_SAMPLE = (16, 16, 5)
 
 
-def wirings(config: ExperimentConfig) -> dict[str, tuple[float, float]]:
-    s = config.wiring.prior_strength
-    return {"random": (0.0, 0.0), "prior": (s, s), "prior_l4": (s, 0.0)}
+def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
+    s, rewired = config.wiring.prior_strength, config.structural.enabled
+    return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s, rewired),
+            "prior_l4": Wiring(s, 0.0, rewired)}
 
 
 validate = scratch_vs_prior.validate

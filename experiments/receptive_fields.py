@@ -66,3 +66,27 @@ def weight_orientation(rf, positions_um, wavelength_um, n_orientations=16):
     orientations, amplitude = linear_orientation_tuning(rf, positions_um, wavelength_um,
                                                         n_orientations)
     return global_osi(amplitude, orientations), preferred_orientation(amplitude, orientations)
+
+
+def receptive_field_radius(rf, positions_um):
+    """RMS radius of each receptive field around its centroid, weighted by ``|ON − OFF|``.
+
+    Parameters
+    ----------
+    rf : ndarray, shape (..., n_sites)
+        ON − OFF weight maps (`receptive_fields`).
+    positions_um : ndarray, shape (n_sites, 2)
+        Retinal site positions (µm).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        ``sqrt(E|x|² − |E x|²)`` under the weights (µm); NaN for an empty field. A Gaussian
+        envelope ``exp(−r² / 2σ²)`` sampled densely gives ``√2 σ``.
+    """
+    magnitude = np.abs(np.asarray(rf, dtype=float))
+    total = magnitude.sum(axis=-1, keepdims=True)
+    share = magnitude / np.where(total > 0, total, 1.0)
+    centroid = share @ positions_um
+    spread = share @ (positions_um**2).sum(axis=1) - (centroid**2).sum(axis=-1)
+    return np.where(total[..., 0] > 0, np.sqrt(np.maximum(spread, 0.0)), np.nan)

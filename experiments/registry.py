@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments import map_statistics, scratch_vs_prior
+from experiments import map_statistics, scratch_vs_prior, structural
 from figures import map_statistics as map_statistics_figure
 from figures import scratch_vs_prior as scratch_vs_prior_figure
+from figures import structural as structural_figure
 
 
 @dataclass(frozen=True)
@@ -28,5 +29,6 @@ EXPERIMENTS = {
     experiment.NAME: Experiment(experiment.NAME, experiment.SUMMARY, experiment.validate,
                                 experiment.run, (figure.make,))
     for experiment, figure in ((scratch_vs_prior, scratch_vs_prior_figure),
-                               (map_statistics, map_statistics_figure))
+                               (map_statistics, map_statistics_figure),
+                               (structural, structural_figure))
 }

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,10 +24,19 @@ NAME = "scratch-vs-prior"
 SUMMARY = "random vs prior feed-forward wiring, same waves and seed; OSI at every checkpoint"
 
 
-def wirings(config: ExperimentConfig) -> dict[str, tuple[float, float]]:
-    """Circuit label → (L4 feed-forward prior strength, L4 → L2/3 like-to-like specificity)."""
-    s = config.wiring.prior_strength
-    return {"random": (0.0, 0.0), "prior": (s, s)}
+class Wiring(NamedTuple):
+    """How one circuit is wired: L4 feed-forward prior strength, L4 → L2/3 like-to-like
+    specificity, and whether structural plasticity rewires its feed-forward synapses."""
+
+    ff_prior: float
+    l23_prior: float
+    rewired: bool
+
+
+def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
+    """Circuit label → `Wiring`: random and prior, rewired if structural plasticity is on."""
+    s, rewired = config.wiring.prior_strength, config.structural.enabled
+    return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s, rewired)}
 
 
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
@@ -34,8 +44,8 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
     return develop(config, wirings(config), build_root, log)[:3]
 
 
-def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, float]],
-            build_root: Path, log: Callable[[str], None] = print):
+def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_root: Path,
+            log: Callable[[str], None] = print):
     """Simulate circuits of the given wirings side by side on one retina, and measure them.
 
     Returns
@@ -64,11 +74,13 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, fl
 
     n_cells = sum(sum(c.population_sizes.values()) for c in circuits)
     with phase("simulation", f"simulating {timeline.duration_s:.0f} s of {n_cells} cells and "
-               f"{sum(c.n_synapses for c in circuits)} synapses with Brian2 "
+               f"{_simulated_synapses(circuits, circuit_wirings)} synapses with Brian2 "
                f"({config.engine.device}: code generation and compilation, then the run)"):
         stimulation = Stimulation(config.waves, config.gratings, config.wiring.gabor_wavelength_um)
         recordings = simulate(circuits, timeline, stimulation, config.neurons, config.plasticity,
-                              config.engine, int(brian_seed.generate_state(1)[0]), build_root)
+                              config.structural, config.engine,
+                              int(brian_seed.generate_state(1)[0]), build_root,
+                              rewired=[label for label, w in circuit_wirings.items() if w.rewired])
 
     with phase("analysis", "measuring tuning and receptive fields"):
         analysis_rng = np.random.default_rng(analysis_seed)
@@ -88,7 +100,8 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, tuple[float, fl
             arrays |= {f"{spec.label}.map_theta": spec.map_theta,
                        f"{spec.label}.l23_theta": spec.l23_theta,
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
-                       f"{spec.label}.ff_weights": recording.ff_weights}
+                       f"{spec.label}.ff_weights": recording.ff_weights,
+                       f"{spec.label}.ff_alive": recording.ff_alive}
     return metrics, arrays, {"phase_wall_time_s": phase.wall_times}, circuits
 
 
@@ -99,12 +112,13 @@ def seeds(config: ExperimentConfig) -> list[np.random.SeedSequence]:
 
 
 def build_circuits(config: ExperimentConfig, seed: np.random.SeedSequence,
-                   circuit_wirings: dict[str, tuple[float, float]]):
-    """Circuits of the given wirings: same anatomy and feed-forward synapses, different weights
-    and L4 → L2/3 specificity."""
+                   circuit_wirings: dict[str, Wiring]):
+    """Circuits of the given wirings: same anatomy and feed-forward synapse pool, different
+    weights and L4 → L2/3 specificity."""
     seed_int = int(seed.generate_state(1)[0])
-    return [build_circuit(label, config.circuit, config.wiring, ff, seed_int, l23_prior_strength=l23)
-            for label, (ff, l23) in circuit_wirings.items()]
+    return [build_circuit(label, config.circuit, config.wiring, w.ff_prior, seed_int,
+                          l23_prior_strength=w.l23_prior)
+            for label, w in circuit_wirings.items()]
 
 
 def validate(config: ExperimentConfig):
@@ -137,10 +151,16 @@ def check_weight_bound(circuits, config: ExperimentConfig):
             f"wiring.gabor_sigma_um): allowed w_max >= {largest:.3g}")
 
 
+def _simulated_synapses(circuits, circuit_wirings) -> int:
+    """Live synapses, plus the dead candidates of rewired circuits' pools."""
+    return sum(p.n_synapses if circuit_wirings[c.label].rewired else p.n_live
+               for c in circuits for p in c.projections.values())
+
+
 def _network_sizes(circuits) -> dict:
     first = circuits[0]
     return {"n_inputs": first.n_inputs, **{f"n_{k}": v for k, v in first.population_sizes.items()},
-            "synapses": {c.label: {name: p.n_synapses for name, p in c.projections.items()}
+            "synapses": {c.label: {name: p.n_live for name, p in c.projections.items()}
                          for c in circuits}}
 
 

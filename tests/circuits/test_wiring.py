@@ -3,7 +3,7 @@ import pytest
 
 from circuits.sheets import pairwise_distances
 from circuits.spec import CircuitParams, WiringParams, build_circuit
-from circuits.wiring import distance_dependent, gabor, normalise_groups
+from circuits.wiring import MAX_POOL_RATIO, distance_dependent, gabor, normalise_groups
 from experiments.maps import input_orientation_spread
 from experiments.receptive_fields import receptive_fields, weight_orientation
 from experiments.tuning import circular_difference
@@ -47,6 +47,19 @@ def test_wirings_share_synapses_and_differ_in_weights():
     np.testing.assert_array_equal(a.post, b.post)
     assert not np.allclose(a.weight, b.weight)
     np.testing.assert_array_equal(random.map_theta, prior.map_theta)
+
+
+@pytest.mark.parametrize("probability", [0.7, 0.3])
+def test_feedforward_pool_holds_live_synapses_and_dead_candidates(probability):
+    params = CircuitParams(ff_connection_probability=probability)
+    ff = build_circuit("c", params, WIRING, 1.0, 7).projections["input_exc"]
+    assert np.all(ff.weight[~ff.alive] == 0)
+    ratio = ff.n_synapses / ff.n_live
+    # Candidates join with min(1, 2p): the expected ratio is 1/p for p >= 0.5, 2 below; the
+    # ~10^4 candidates put the sampling error of the ratio under 2 %.
+    assert ratio == pytest.approx(min(1 / probability, MAX_POOL_RATIO), rel=0.03)
+    live = ff.live()
+    assert live.n_synapses == ff.n_live and live.alive.all()
 
 
 def test_feedforward_synapses_lie_within_the_arbor():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from development import models
-from development.models import NeuronParams
+from development.models import NeuronParams, StructuralParams
 
 
 def lif_rate(g, p: NeuronParams) -> float:
@@ -21,8 +21,8 @@ def lif_rate(g, p: NeuronParams) -> float:
 @pytest.mark.parametrize("g", [0.3, 0.6, 1.2])
 def test_cortex_cell_fires_at_the_lif_rate(g):
     params = NeuronParams()
-    namespace = params.namespace() | {"tau_post": 20 * b2.ms,
-                                      "developing": b2.TimedArray([0.0], dt=1 * b2.second)}
+    namespace = params.namespace() | StructuralParams().namespace() | {
+        "tau_post": 20 * b2.ms, "developing": b2.TimedArray([0.0], dt=1 * b2.second)}
     b2.prefs.codegen.target = "numpy"  # no compiler start-up for one cell
     b2.defaultclock.dt = 0.05 * b2.ms
     frozen_ge = models.CORTEX_EQUATIONS.replace("dge/dt = -ge/tau_exc", "dge/dt = 0*ge/tau_exc")

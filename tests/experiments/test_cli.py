@@ -33,7 +33,19 @@ def test_installed_command_lists_experiments():
     result = subprocess.run([sys.executable, "-m", "experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == ["map-statistics", "scratch-vs-prior"]
+    assert listed == ["map-statistics", "scratch-vs-prior", "structural"]
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("structural.enabled=yes", "structural.enabled = 'yes' is not allowed: true or false"),
+    ("structural.formation_rule=hebb", "structural.formation_rule = 'hebb' is not allowed: one of"),
+    ("structural.elimination_probability=2", "structural.elimination_probability = 2.0 is not allowed"),
+])
+def test_bad_structural_setting_is_refused_before_anything_runs(tmp_path, capsys, setting, message):
+    out = tmp_path / "results"
+    assert main(["run", "structural", "--preset", "tiny", "--out", str(out), "--set", setting]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):

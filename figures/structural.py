@@ -1,0 +1,51 @@
+"""Figure of a stored ``structural`` run: selectivity, receptive-field size and synapse turnover
+with structural plasticity off (dashed) and on (solid), for both wirings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from experiments.store import ResultStore
+from experiments.structural import REWIRED
+from figures.style import WIRING_COLOURS, plt, save
+
+
+def make(run_dir: Path, out_dir: Path) -> list[Path]:
+    """Draw the figure of one stored run; return the files written."""
+    run = ResultStore(Path(run_dir).parent.parent).load(run_dir)
+    circuits = run.metrics["circuits"]
+    minutes = np.asarray(run.metrics["development"]["real_time_s"]) / 60
+    interval_minutes = (minutes[:-1] + minutes[1:]) / 2
+    figure, axes = plt.subplots(2, 3, figsize=(7.2, 4.8), layout="constrained")
+    osi, radius, live, changes, persistent, weight_osi = axes.ravel()
+    for label, m in circuits.items():
+        wiring = label.removesuffix(REWIRED)
+        rewired = label.endswith(REWIRED)
+        style = {"color": WIRING_COLOURS.get(wiring, "k"), "ls": "-" if rewired else "--",
+                 "marker": "o" if rewired else None, "ms": 3}
+        name = f"{wiring}, turnover {'on' if rewired else 'off'}"
+        osi.plot(minutes, m["median_osi"], label=name, **style)
+        radius.plot(minutes, m["median_rf_radius_um"], **style)
+        weight_osi.plot(minutes, m["median_weight_osi"], **style)
+        t = m["turnover"]
+        live.plot(minutes, np.asarray(t["live"]) / t["live"][0], **style)
+        if rewired:
+            changes.plot(interval_minutes, t["eliminated_fraction"], **style)
+            changes.plot(interval_minutes, t["formed_fraction"], **(style | {"ls": ":"}))
+            persistent.plot(interval_minutes, t["persistent_fraction"], **style)
+    changes.plot([], [], "k-", label="eliminated")
+    changes.plot([], [], "k:", label="formed")
+    osi.legend(frameon=False, fontsize=6)
+    changes.legend(frameon=False)
+    osi.set(ylabel="L4 median OSI", ylim=(0, 1))
+    radius.set(ylabel="median RF radius (µm)")
+    live.set(ylabel="live feed-forward synapses\n(fraction of initial)")
+    changes.set(ylabel="per epoch, fraction of live")
+    persistent.set(ylabel="fraction persistent to next checkpoint")
+    weight_osi.set(ylabel="median weight OSI", ylim=(0, 1))
+    for ax in axes[1]:
+        ax.set_xlabel("development (min)")
+    figure.suptitle("structural plasticity: solid on, dashed off")
+    return save(figure, out_dir, f"structural_{Path(run_dir).name}")
