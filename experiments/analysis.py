@@ -93,7 +93,7 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
             circular_difference(measured["weight_preferred"], spec.map_theta), axis=1)).tolist(),
         "weight_change": change.tolist(),
         "median_rf_radius_um": np.nanmedian(measured["rf_radius_um"], axis=1).tolist(),
-        "turnover": turnover(recording.ff_alive, recording.formed, recording.eliminated),
+        "turnover": {"input_exc": turnover(recording.ff_alive, recording.formed, recording.eliminated)},
         "mean_rate_development_hz": [float("nan"), *_epoch_rates(
             recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, timeline)],
         "mean_inh_rate_gratings_hz": _checkpoint_rates(

@@ -29,7 +29,7 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
         osi.plot(minutes, m["median_osi"], label=name, **style)
         radius.plot(minutes, m["median_rf_radius_um"], **style)
         weight_osi.plot(minutes, m["median_weight_osi"], **style)
-        t = m["turnover"]
+        t = m["turnover"]["input_exc"]
         live.plot(minutes, np.asarray(t["live"]) / t["live"][0], **style)
         if rewired:
             changes.plot(interval_minutes, t["eliminated_fraction"], **style)

@@ -60,9 +60,10 @@ def test_development_changes_weights_and_thresholds_only_while_plastic(tiny_run)
 def test_without_structural_plasticity_every_synapse_persists(tiny_run):
     run = ResultStore(tiny_run[0]).load(tiny_run[1])
     for wiring, m in run.metrics["circuits"].items():
-        assert m["turnover"]["formed"] == m["turnover"]["eliminated"] == [0, 0]
+        turnover = m["turnover"]["input_exc"]
+        assert turnover["formed"] == turnover["eliminated"] == [0, 0]
         alive = run.arrays[f"{wiring}.ff_alive"]
-        assert (alive == alive[0]).all() and alive[0].sum() == m["turnover"]["live"][0]
+        assert (alive == alive[0]).all() and alive[0].sum() == turnover["live"][0]
 
 
 def test_same_config_and_seed_give_identical_metrics(tiny_run, tmp_path, build_root):
