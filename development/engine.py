@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import time
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ class Stimulation:
 def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: Stimulation,
              neurons: NeuronParams, plasticity: PlasticityParams, structural: StructuralParams,
              engine: EngineParams, seed: int, build_root: Path,
-             rewired: Collection[str] = ()) -> dict[str, Recording]:
+             rewired: Collection[str] = ()) -> tuple[dict[str, Recording], dict[str, float]]:
     """Run all `circuits`, side by side on one shared retina, through `timeline`.
 
     Parameters
@@ -121,13 +122,18 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
 
     Returns
     -------
-    dict of str to Recording
+    recordings : dict of str to Recording
         One recording per circuit label.
+    wall_times : dict of str to float
+        Seconds spent building the network in Python (``network``), generating code
+        (``code_generation``), compiling (``compilation``) and running it (``run``); in runtime
+        mode code generation and compilation happen during the run.
     """
     _check_shared_retina(circuits)
     unknown = set(rewired) - {c.label for c in circuits}
     if unknown:
         raise ValueError(f"rewired circuits {sorted(unknown)} are not among the circuits")
+    start = time.perf_counter()
     with _device(engine, build_root, _shape_key(circuits)) as build_dir:
         namespace = {**neurons.namespace(), **plasticity.namespace(), **structural.namespace(),
                      **_input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000)}
@@ -136,11 +142,22 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         network, monitors = _build_network(layout, timeline, neurons, plasticity, structural,
                                            engine, namespace)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
+        built = time.perf_counter()
         if engine.device == "cpp_standalone":
             b2.device.build(directory=str(build_dir), run=True, with_output=True)
+            timers = b2.device.timers
+            compilation = (timers["compile"]["clean"] or 0) + timers["compile"]["make"]
+            run = timers["run_binary"]
+            wall_times = {"network": built - start,
+                          "code_generation": time.perf_counter() - built - compilation - run,
+                          "compilation": compilation, "run": run}
+        else:
+            wall_times = {"network": 0.0, "code_generation": 0.0, "compilation": 0.0,
+                          "run": built - start}
         if PROFILE:
             print(b2.profiling_summary(network, 25))
-        return {spec.label: layout.recording(k, monitors) for k, spec in enumerate(circuits)}
+        recordings = {spec.label: layout.recording(k, monitors) for k, spec in enumerate(circuits)}
+        return recordings, {name: round(value, 2) for name, value in wall_times.items()}
 
 
 def _check_shared_retina(circuits):

@@ -77,10 +77,12 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
                f"{_simulated_synapses(circuits, circuit_wirings)} synapses with Brian2 "
                f"({config.engine.device}: code generation and compilation, then the run)"):
         stimulation = Stimulation(config.waves, config.gratings, config.wiring.gabor_wavelength_um)
-        recordings = simulate(circuits, timeline, stimulation, config.neurons, config.plasticity,
-                              config.structural, config.engine,
-                              int(brian_seed.generate_state(1)[0]), build_root,
-                              rewired=[label for label, w in circuit_wirings.items() if w.rewired])
+        recordings, engine_times = simulate(
+            circuits, timeline, stimulation, config.neurons, config.plasticity, config.structural,
+            config.engine, int(brian_seed.generate_state(1)[0]), build_root,
+            rewired=[label for label, w in circuit_wirings.items() if w.rewired])
+        log("  Brian2: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
+                                     for name, seconds in engine_times.items()))
 
     with phase("analysis", "measuring tuning and receptive fields"):
         analysis_rng = np.random.default_rng(analysis_seed)
@@ -102,7 +104,8 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
                        f"{spec.label}.ff_weights": recording.ff_weights,
                        f"{spec.label}.ff_alive": recording.ff_alive}
-    return metrics, arrays, {"phase_wall_time_s": phase.wall_times}, circuits
+    timings = {"phase_wall_time_s": phase.wall_times, "engine_wall_time_s": engine_times}
+    return metrics, arrays, timings, circuits
 
 
 def seeds(config: ExperimentConfig) -> list[np.random.SeedSequence]:

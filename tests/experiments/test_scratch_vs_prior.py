@@ -24,6 +24,9 @@ def test_run_stores_every_file_and_the_figure(tiny_run):
     assert (figures / f"scratch-vs-prior_{run_dir.name}.pdf").is_file()
     provenance = json.loads((run_dir / "provenance.json").read_text())
     assert provenance["seed"] == 1 and provenance["brian2"].startswith("2.")
+    engine = provenance["engine_wall_time_s"]
+    assert set(engine) == {"network", "code_generation", "compilation", "run"}
+    assert engine["run"] > 0 and all(seconds >= 0 for seconds in engine.values())
 
 
 def test_prior_starts_tuned_to_its_map_and_random_does_not(tiny_run):
