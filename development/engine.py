@@ -456,7 +456,7 @@ class _Layout:
         exc_start = sum(c.n_exc for c in self.circuits[:k])
         exc = slice(exc_start, exc_start + circuit.n_exc)
 
-        def turnover(counter):
+        def events_so_far(counter):
             if not self.rewired[k]:
                 return np.zeros(n_checkpoints, dtype=np.int64)
             return np.rint(getattr(cells, counter)[exc].sum(axis=0)).astype(np.int64)
@@ -467,7 +467,7 @@ class _Layout:
             inh_spike_index=inh_i, inh_spike_time_s=inh_t,
             l23_spike_index=l23_i, l23_spike_time_s=l23_t,
             ff_weights=weights, ff_alive=alive,
-            formed=turnover("formed"), eliminated=turnover("eliminated"),
+            formed=events_so_far("formed"), eliminated=events_so_far("eliminated"),
             threshold_shift_mv=np.asarray(cells.theta[exc].T / b2.mV, dtype=np.float32),
         )
 
