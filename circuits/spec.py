@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -174,6 +174,11 @@ class CircuitSpec:
     @property
     def n_inputs(self) -> int:
         return 2 * len(self.input_positions_um)
+
+    def replicated(self, copies: int) -> CircuitSpec:
+        """The same circuit with every synapse replicated (see `Projection.replicated`)."""
+        return replace(self, projections={name: p.replicated(copies)
+                                          for name, p in self.projections.items()})
 
     @property
     def n_exc(self) -> int:

@@ -70,6 +70,17 @@ class Projection:
         return Projection(self.source, self.target, self.pre[keep], self.post[keep],
                           self.weight[keep], self.plastic)
 
+    def replicated(self, copies: int) -> Projection:
+        """Every synapse as `copies` adjacent synapses of ``1 / copies`` its weight.
+
+        The same total drive with `copies` times the synapses and synaptic events: the
+        benchmark's synapse-count series (plasticity stays equivalent when its weight bounds
+        are divided by `copies` too).
+        """
+        return Projection(self.source, self.target, np.repeat(self.pre, copies),
+                          np.repeat(self.post, copies), np.repeat(self.weight / copies, copies),
+                          self.plastic, np.repeat(self.alive, copies))
+
 
 def gabor(offsets_um, theta, phase, wavelength_um, sigma_um):
     """Gabor template evaluated at offsets from each cell's receptive-field centre.

@@ -7,7 +7,6 @@ measurement runs in it, in compiled code (``cpp_standalone``) by default.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import time
@@ -26,6 +25,7 @@ from circuits.spec import CircuitSpec
 from development import models
 from development.models import NeuronParams, PlasticityParams, StructuralParams
 from development.schedule import Timeline
+from development.standalone import build_and_run, locked_slot, standalone_device
 from development.stimuli import GratingParams
 from development.waves import WaveParams
 
@@ -97,10 +97,43 @@ class Stimulation:
     grating_wavelength_um: float
 
 
+@dataclass(frozen=True)
+class EngineReport:
+    """What one simulation cost.
+
+    Attributes
+    ----------
+    wall_time_s : dict of str to float
+        Seconds spent building the network in Python (``network``), generating code
+        (``code_generation``), compiling (``compilation``) and running it (``run``); in runtime
+        mode code generation and compilation happen during the run.
+    synaptic_events : int
+        Spike deliveries (every synapse of every presynaptic spike, burst triggers included)
+        plus postsynaptic STDP updates (every plastic synapse of every postsynaptic spike).
+    periodic_updates : int
+        Synapse updates by periodic statements (normalisation, structural steps).
+    n_synapses : int
+        Synapses simulated, dead candidates included (burst triggers excluded).
+    input_rate_hz, cortex_rate_hz : float
+        Mean firing rate of the inputs and of all cortical cells over the run (Hz).
+    peak_rss_bytes : int or None
+        Peak resident memory of the compiled simulation process (``cpp_standalone`` on
+        Linux only, else None).
+    """
+
+    wall_time_s: dict[str, float]
+    synaptic_events: int
+    periodic_updates: int
+    n_synapses: int
+    input_rate_hz: float
+    cortex_rate_hz: float
+    peak_rss_bytes: int | None
+
+
 def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: Stimulation,
              neurons: NeuronParams, plasticity: PlasticityParams, structural: StructuralParams,
              engine: EngineParams, seed: int, build_root: Path,
-             rewired: Collection[str] = ()) -> tuple[dict[str, Recording], dict[str, float]]:
+             rewired: Collection[str] = ()) -> tuple[dict[str, Recording], EngineReport]:
     """Run all `circuits`, side by side on one shared retina, through `timeline`.
 
     Parameters
@@ -124,10 +157,8 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
     -------
     recordings : dict of str to Recording
         One recording per circuit label.
-    wall_times : dict of str to float
-        Seconds spent building the network in Python (``network``), generating code
-        (``code_generation``), compiling (``compilation``) and running it (``run``); in runtime
-        mode code generation and compilation happen during the run.
+    report : EngineReport
+        Where the wall time went, the synaptic events processed and the peak memory.
     """
     _check_shared_retina(circuits)
     unknown = set(rewired) - {c.label for c in circuits}
@@ -138,26 +169,25 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         namespace = {**neurons.namespace(), **plasticity.namespace(), **structural.namespace(),
                      **_input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000)}
         b2.seed(seed)
-        layout = _Layout(circuits, rewired)
+        layout = Layout(circuits, rewired)
         network, monitors = _build_network(layout, timeline, neurons, plasticity, structural,
                                            engine, namespace)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         built = time.perf_counter()
         if engine.device == "cpp_standalone":
-            b2.device.build(directory=str(build_dir), run=True, with_output=True)
-            timers = b2.device.timers
-            compilation = (timers["compile"]["clean"] or 0) + timers["compile"]["make"]
-            run = timers["run_binary"]
-            wall_times = {"network": built - start,
-                          "code_generation": time.perf_counter() - built - compilation - run,
-                          "compilation": compilation, "run": run}
+            wall_times = {"network": built - start, **build_and_run(build_dir)}
+            peak_rss = wall_times.pop("peak_rss_bytes")
         else:
             wall_times = {"network": 0.0, "code_generation": 0.0, "compilation": 0.0,
                           "run": built - start}
+            peak_rss = None
         if PROFILE:
             print(b2.profiling_summary(network, 25))
         recordings = {spec.label: layout.recording(k, monitors) for k, spec in enumerate(circuits)}
-        return recordings, {name: round(value, 2) for name, value in wall_times.items()}
+        report = EngineReport({name: round(value, 2) for name, value in wall_times.items()},
+                              **_synaptic_work(layout, timeline, plasticity, structural, monitors),
+                              peak_rss_bytes=peak_rss)
+        return recordings, report
 
 
 def _check_shared_retina(circuits):
@@ -175,55 +205,51 @@ def _shape_key(circuits) -> str:
     return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
 
 
+def _synaptic_work(layout, timeline, plasticity, structural, monitors) -> dict:
+    """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`)."""
+    input_spikes = np.asarray(monitors["input_spikes"].count[:])
+    cortex_spikes = np.asarray(monitors["spikes"].count[:])
+    ff, ff_inh = layout.projection("input_exc"), layout.projection("input_inh")
+    recurrent = layout.projection(*layout.recurrent_names)
+
+    def deliveries(projection, spikes):
+        return int(np.bincount(projection.pre, minlength=len(spikes)) @ spikes)
+
+    stdp_updates = int(np.bincount(ff.post, minlength=len(cortex_spikes)) @ cortex_spikes)
+    onsets = sum(len(epoch.drive.burst_input) for epoch in timeline.epochs)
+    steps = timeline.duration_s * 1000 / plasticity.normalisation_interval_ms
+    if ff.structural.any():
+        steps += timeline.duration_s * 1000 / structural.interval_ms
+    return {"synaptic_events": deliveries(ff, input_spikes) + deliveries(ff_inh, input_spikes)
+            + deliveries(recurrent, cortex_spikes) + stdp_updates + onsets,
+            "periodic_updates": int(ff.n_synapses * steps),
+            "n_synapses": ff.n_synapses + ff_inh.n_synapses + recurrent.n_synapses,
+            "input_rate_hz": float(input_spikes.mean() / timeline.duration_s),
+            "cortex_rate_hz": float(cortex_spikes.mean() / timeline.duration_s)}
+
+
 @contextmanager
 def _device(engine: EngineParams, build_root: Path, shape_key: str) -> Iterator[Path | None]:
-    """Select the Brian2 device for one simulation and restore the runtime device afterwards.
-
-    For ``cpp_standalone`` it yields a build directory that no other process uses meanwhile
-    (an exclusive lock on ``slot-N/.lock``), so parallel workers never overwrite each other.
-    """
+    """Select the Brian2 device for one simulation and restore the runtime device afterwards;
+    for ``cpp_standalone`` yield a build directory of this circuit shape no other process uses."""
     b2.defaultclock.dt = engine.dt_ms * b2.ms
     if engine.device == "runtime":
         yield None
         return
-    with _locked_slot(Path(build_root) / shape_key) as build_dir:
-        b2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=False)
-        b2.prefs.devices.cpp_standalone.openmp_threads = 0
-        b2.defaultclock.dt = engine.dt_ms * b2.ms
-        try:
-            yield build_dir
-        finally:
-            b2.device.reinit()
-            b2.device.activate()
-            b2.set_device("runtime")
-
-
-@contextmanager
-def _locked_slot(shape_dir: Path) -> Iterator[Path]:
-    shape_dir.mkdir(parents=True, exist_ok=True)
-    slot = 0
-    while True:
-        build_dir = shape_dir / f"slot-{slot}"
-        build_dir.mkdir(exist_ok=True)
-        handle = open(build_dir / ".lock", "w")  # noqa: SIM115 (held for the whole block)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            slot += 1
-            continue
-        try:
-            yield build_dir
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
-        return
+    with (locked_slot(Path(build_root) / shape_key) as build_dir,
+          standalone_device(build_dir, engine.dt_ms * b2.ms)):
+        yield build_dir
 
 
 def _input_namespace(stimulation: Stimulation, timeline: Timeline, frame_s: float) -> dict:
     g = stimulation.gratings
+    slot_ms = g.presentation_ms + g.blank_ms
     return {
-        **_stimulus_arrays(timeline, stimulation, frame_s),
+        "frame_duration": frame_s * b2.second,
+        "slot_frames": round(slot_ms / 1000 / frame_s),
+        "showing_frames": round(g.presentation_ms / 1000 / frame_s),
+        "shown_contrast": g.contrast,
+        "grating_direction": _grating_directions(timeline, g),
         "burst_rate": stimulation.waves.burst_rate_hz * b2.Hz,
         "burst_duration": stimulation.waves.burst_duration_ms * b2.ms,
         "grating_k": 2 * np.pi / (stimulation.grating_wavelength_um * b2.um),
@@ -232,28 +258,21 @@ def _input_namespace(stimulation: Stimulation, timeline: Timeline, frame_s: floa
     }
 
 
-def _stimulus_arrays(timeline: Timeline, stimulation: Stimulation, frame_s: float):
-    """TimedArrays over the whole timeline: ``developing`` (1 during epochs, 0 during
-    checkpoints) and the grating's contrast and drift direction."""
-    n_frames = round(timeline.duration_s / frame_s) + 1
-    developing = np.zeros(n_frames)
-    contrast, cos_d, sin_d = np.zeros(n_frames), np.ones(n_frames), np.zeros(n_frames)
-    for epoch in timeline.epochs:
-        first = round(epoch.start_s / frame_s)
-        developing[first:first + round(epoch.duration_s / frame_s)] = 1.0
-    directions = stimulation.gratings.directions_rad
-    per_presentation = round(stimulation.gratings.presentation_ms / 1000 / frame_s)
-    for checkpoint in timeline.checkpoints:
-        block = checkpoint.block
-        first = np.round((checkpoint.start_s + block.onset_s) / frame_s).astype(int)
-        for frame, direction in zip(first, directions[block.direction_index], strict=True):
-            window = slice(frame, frame + per_presentation)
-            contrast[window] = stimulation.gratings.contrast
-            cos_d[window], sin_d[window] = np.cos(direction), np.sin(direction)
-    frame = frame_s * b2.second
-    arrays = {"developing": developing, "grating_contrast": contrast, "grating_cos": cos_d,
-              "grating_sin": sin_d}
-    return {name: b2.TimedArray(values, dt=frame) for name, values in arrays.items()}
+def _grating_directions(timeline: Timeline, gratings: GratingParams) -> b2.TimedArray:
+    """Drift direction (rad) of every presentation slot of every checkpoint, as a function of
+    the time within the checkpoint and its index: its size depends on the config only."""
+    directions = gratings.directions_rad
+    values = np.stack([directions[c.block.direction_index] for c in timeline.checkpoints], axis=1)
+    slot = (gratings.presentation_ms + gratings.blank_ms) * b2.ms
+    return b2.TimedArray(values, dt=slot, name="grating_direction")
+
+
+def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, code: str):
+    """Set `group`'s schedule variables every stimulus frame (before anything else runs)."""
+    group.period_frames = round(timeline.checkpoint_period_s / frame_s)
+    group.measure_frames = round(timeline.checkpoints[0].duration_s / frame_s)
+    group.run_regularly(code, clock=b2.Clock(frame_s * b2.second, name=f"{group.name}_frames"),
+                        order=-1, name=f"{group.name}_schedule")
 
 
 def _build_network(layout, timeline, neurons, plasticity, structural, engine, namespace):
@@ -268,8 +287,9 @@ def _build_network(layout, timeline, neurons, plasticity, structural, engine, na
                             refractory="refractory_period", method="euler", name="cortex",
                             namespace=namespace)
     cortex.v = "v_rest + rand() * (v_threshold - v_rest)"
-    cortex.tau_m = np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms
-    cortex.homeostatic = layout.is_exc.astype(float)
+    cortex.leak_rate = 1 / (np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms)
+    cortex.excitatory = layout.is_exc.astype(float)
+    _follow_schedule(cortex, timeline, engine.stimulus_frame_ms / 1000, models.SCHEDULE_FRAME)
 
     ff = layout.projection("input_exc")
     is_on = (ff.pre < len(circuits[0].input_positions_um)).astype(float)
@@ -277,19 +297,20 @@ def _build_network(layout, timeline, neurons, plasticity, structural, engine, na
 
     static_ff = _static_synapses(inputs, cortex, layout.projection("input_inh"), "feedforward_inh",
                                  namespace)
-    recurrent = layout.projection(*(name for name in circuits[0].projections
-                                    if not name.startswith("input")))
+    recurrent = layout.projection(*layout.recurrent_names)
     recurrent_syn = _static_synapses(cortex, cortex, recurrent, "recurrent", namespace)
 
-    period = timeline.checkpoint_period_s * b2.second
+    # Checkpoints recur with one period, so sampling at that period hits every one.
+    snapshots = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
     structure = ["alive"] if any(layout.rewired) else []
     monitors = {
         "spikes": b2.SpikeMonitor(cortex, name="cortex_spikes"),
-        # Checkpoints recur with one period, so sampling at that period hits every one.
+        "input_spikes": b2.SpikeMonitor(inputs, record=False, name="input_spike_counts"),
         "synapses": b2.StateMonitor(plastic, ["w", *structure], record=np.arange(ff.n_synapses),
-                                    dt=period, name="synapse_snapshots"),
+                                    clock=snapshots, name="synapse_snapshots"),
         "cells": b2.StateMonitor(cortex, ["theta", *(["formed", "eliminated"] if structure else [])],
-                                 record=layout.indices("exc"), dt=period, name="cell_snapshots"),
+                                 record=layout.indices("exc"), clock=snapshots,
+                                 name="cell_snapshots"),
     }
     network = b2.Network(inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
                          _progress_reporter(timeline, engine), *monitors.values())
@@ -316,14 +337,14 @@ def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: Merg
     synapses.connect(i=ff.pre, j=ff.post)
     synapses.w, synapses.is_on = ff.weight, is_on
     synapses.alive, synapses.structural = ff.alive.astype(float), ff.structural.astype(float)
-    interval = plasticity.normalisation_interval_ms * b2.ms
-    cortex.run_regularly(models.NORMALISE_CELL, dt=interval, order=0, name="normalise_cells")
-    synapses.run_regularly(models.NORMALISE_SYNAPSE, dt=interval, order=1,
+    normalisation = b2.Clock(plasticity.normalisation_interval_ms * b2.ms, name="normalisation_clock")
+    cortex.run_regularly(models.NORMALISE_CELL, clock=normalisation, order=0, name="normalise_cells")
+    synapses.run_regularly(models.NORMALISE_SYNAPSE, clock=normalisation, order=1,
                            name="normalise_synapses")
     if ff.structural.any():
-        step = structural.interval_ms * b2.ms
-        synapses.run_regularly(models.STRUCTURAL_DRAW, dt=step, order=2, name="structural_draw")
-        synapses.run_regularly(structural.step(), dt=step, order=3, name="restructure")
+        step = b2.Clock(structural.interval_ms * b2.ms, name="structural_clock")
+        synapses.run_regularly(models.STRUCTURAL_DRAW, clock=step, order=2, name="structural_draw")
+        synapses.run_regularly(structural.step(), clock=step, order=3, name="restructure")
     return synapses
 
 
@@ -359,11 +380,12 @@ def _progress_reporter(timeline: Timeline, engine: EngineParams):
     interval = max(1, round(timeline.duration_s / 20 / frame)) * frame
     # In runtime mode the Python implementation runs, whatever the code generation target.
     runtime = {"codeobj_class": NumpyCodeObject} if engine.device == "runtime" else {}
-    reporter = b2.NeuronGroup(1, "unused : 1", name="progress", dt=interval * b2.second,
-                              namespace={"report_progress": report,
-                                         "run_duration": timeline.duration_s * b2.second},
-                              **runtime)
-    reporter.run_regularly("unused = report_progress(t, run_duration)", dt=interval * b2.second)
+    clock = b2.Clock(interval * b2.second, name="progress_clock")
+    reporter = b2.NeuronGroup(1, "unused : 1\nrun_duration : second (shared, constant)",
+                              name="progress", clock=clock,
+                              namespace={"report_progress": report}, **runtime)
+    reporter.run_duration = timeline.duration_s * b2.second
+    reporter.run_regularly("unused = report_progress(t, run_duration)", clock=clock)
     return reporter
 
 
@@ -380,7 +402,7 @@ class MergedProjection(NamedTuple):
         return len(self.pre)
 
 
-class _Layout:
+class Layout:
     """Where each circuit's cells and synapses sit in the merged population.
 
     Circuit ``c`` owns one contiguous block of cells holding its populations in the order of
@@ -405,6 +427,11 @@ class _Layout:
             self.starts.append(starts)
         self.n_cells = start
         self.is_exc = np.concatenate(is_exc)
+
+    @property
+    def recurrent_names(self) -> list[str]:
+        """Projections between cortical cells (all but the feed-forward ones)."""
+        return [name for name in self.circuits[0].projections if not name.startswith("input")]
 
     def offset(self, circuit_index: int, population: str) -> int:
         return self.starts[circuit_index][population]
@@ -475,22 +502,25 @@ class _Layout:
 def _input_group(spec0, timeline, engine, namespace):
     """Retinal ganglion cells, ON then OFF, on their own coarser clock (see EngineParams)."""
     n_sites = len(spec0.input_positions_um)
+    clock = b2.Clock(engine.input_dt_ms * b2.ms, name="input_clock")
     inputs = b2.NeuronGroup(spec0.n_inputs, models.INPUT_EQUATIONS, threshold="rand() < rate*dt",
-                            reset=models.INPUT_RESET, method="exact", dt=engine.input_dt_ms * b2.ms,
-                            name="inputs", namespace=namespace)
+                            reset=models.INPUT_RESET, method="exact", clock=clock, name="inputs",
+                            namespace=namespace)
     positions = np.concatenate([spec0.input_positions_um] * 2)
     inputs.x, inputs.y = positions[:, 0] * b2.um, positions[:, 1] * b2.um
     inputs.polarity = np.repeat([1.0, -1.0], n_sites)
     inputs.burst_end = -1 * b2.second
     inputs.baseline_rate = _baseline_rate(timeline) * b2.Hz
+    frame_s = engine.stimulus_frame_ms / 1000
+    _follow_schedule(inputs, timeline, frame_s, models.SCHEDULE_FRAME + models.GRATING_FRAME)
     return inputs
 
 
 def _burst_triggers(spec0, timeline, inputs, engine, namespace):
     """A spike at each burst onset sets the input's ``burst_end``: compact, whatever the length."""
     index, time = _burst_onsets(timeline, engine.input_dt_ms / 1000)
-    onsets = b2.SpikeGeneratorGroup(spec0.n_inputs, index, time * b2.second,
-                                    dt=engine.input_dt_ms * b2.ms, name="burst_onsets")
+    onsets = b2.SpikeGeneratorGroup(spec0.n_inputs, index, time * b2.second, clock=inputs.clock,
+                                    name="burst_onsets")
     start_burst = b2.Synapses(onsets, inputs, on_pre="burst_end_post = t + burst_duration",
                               name="start_burst", namespace=namespace)
     start_burst.connect(j="i")

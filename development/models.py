@@ -151,19 +151,36 @@ activity_time : second
 _COUNT_SPIKE = ("activity = activity * exp(-(t - activity_time) / tau_activity) + 1 / tau_activity\n"
                 "activity_time = t")
 
+#: The schedule, shared by every group that needs it and the same for every run of a
+#: circuit shape: checkpoint ``k`` spans frames ``[k P, k P + M)`` (``P = period_frames``,
+#: ``M = measure_frames``) and development the rest of each period.
+SCHEDULE_VARIABLES = """
+developing : 1 (shared)
+period_frames : integer (shared, constant)
+measure_frames : integer (shared, constant)
+"""
+#: The current stimulus frame, and where it lies in the checkpoint period (integers).
+_FRAME = "int(t / frame_duration + 0.5)"
+_FRAME_IN_PERIOD = f"({_FRAME} % period_frames)"
+#: Run every stimulus frame (at its start): where the schedule is. (Statements on shared
+#: variables only: Brian2 treats temporaries as per-cell.)
+SCHEDULE_FRAME = f"developing = int({_FRAME_IN_PERIOD} >= measure_frames)\n"
+
 #: Excitatory and inhibitory cells of every circuit in one population: membrane,
-#: homeostatic threshold (``homeostatic`` is 1 for excitatory cells, 0 for inhibitory ones),
-#: postsynaptic STDP and activity traces, the running ON/OFF feed-forward weight totals and
-#: live-synapse counts used by normalisation, and counts of synapses formed and eliminated
-#: onto the cell. ``developing(t)`` (1 during epochs, 0 at checkpoints) gates all learning.
+#: homeostatic threshold (excitatory cells only: ``excitatory`` is 1 for them, 0 for inhibitory
+#: ones), postsynaptic STDP and activity traces, the running ON/OFF feed-forward weight totals
+#: and live-synapse counts used by normalisation, and counts of synapses formed and
+#: eliminated onto the cell. ``developing`` (1 during epochs, 0 at checkpoints; set every
+#: stimulus frame by `SCHEDULE_FRAME`) gates all learning. ``leak_rate`` is 1/τm: a product
+#: per cell and time step is cheaper than a division.
 CORTEX_EQUATIONS = """
-dv/dt = (v_rest - v + ge*(e_exc - v) + gi*(e_inh - v)) / tau_m : volt (unless refractory)
+dv/dt = (v_rest - v + ge*(e_exc - v) + gi*(e_inh - v)) * leak_rate : volt (unless refractory)
 dge/dt = -ge/tau_exc : 1
 dgi/dt = -gi/tau_inh : 1
-dtheta/dt = -developing(t) * homeostatic * threshold_step * target_rate * int(theta > threshold_floor) : volt
+dtheta/dt = -developing * excitatory * threshold_step * target_rate * int(theta > threshold_floor) : volt
 dapost/dt = -apost/tau_post : 1
-tau_m : second (constant)
-homeostatic : 1 (constant)
+leak_rate : Hz (constant)
+excitatory : 1 (constant)
 total_on : 1
 total_off : 1
 target_on : 1 (constant)
@@ -174,14 +191,25 @@ shift_on : 1
 shift_off : 1
 formed : 1
 eliminated : 1
-""" + _ACTIVITY_TRACE
+""" + _ACTIVITY_TRACE + SCHEDULE_VARIABLES
 CORTEX_THRESHOLD = "v > v_threshold + theta"
-CORTEX_RESET = ("v = v_reset\ntheta += developing(t) * homeostatic * threshold_step\napost += 1\n"
+CORTEX_RESET = ("v = v_reset\ntheta += developing * excitatory * threshold_step\napost += 1\n"
                 + _COUNT_SPIKE)
 
 #: Presynaptic traces of feed-forward inputs: STDP's and the activity estimate.
 INPUT_TRACES = "dapre/dt = -apre/tau_pre : 1" + _ACTIVITY_TRACE
 INPUT_RESET = "apre += 1\n" + _COUNT_SPIKE
+#: Run every stimulus frame by the inputs after `SCHEDULE_FRAME`: the grating shown, and each
+#: input's spatial phase in it as a cosine and sine, so that a time step needs no ``cos``
+#: per input (cos(a − ωt) = cos a cos ωt + sin a sin ωt, with ωt the same for all inputs).
+#: ``grating_direction(time in the block, checkpoint)`` holds every block's shuffled order.
+GRATING_FRAME = f"""
+grating_contrast = shown_contrast * (1 - developing) * int({_FRAME_IN_PERIOD} % slot_frames < showing_frames)
+grating_cos = cos(grating_direction({_FRAME_IN_PERIOD} * frame_duration, {_FRAME} // period_frames))
+grating_sin = sin(grating_direction({_FRAME_IN_PERIOD} * frame_duration, {_FRAME} // period_frames))
+spatial_cos = cos(grating_k * (x*grating_cos + y*grating_sin))
+spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
+"""
 #: Input (retinal ganglion) cells: inhomogeneous Poisson with wave bursts and gratings.
 INPUT_EQUATIONS = """
 x : metre (constant)
@@ -189,10 +217,15 @@ y : metre (constant)
 polarity : 1 (constant)
 baseline_rate : Hz
 burst_end : second
-phase = grating_k * (x*grating_cos(t) + y*grating_sin(t)) - grating_omega*t : 1
-grating = grating_contrast(t) * clip(polarity * cos(phase), 0, 1) : 1
-rate = developing(t) * baseline_rate + burst_rate * int(t < burst_end) + grating_peak_rate * grating : Hz
-""" + INPUT_TRACES
+grating_contrast : 1 (shared)
+grating_cos : 1 (shared)
+grating_sin : 1 (shared)
+spatial_cos : 1
+spatial_sin : 1
+drift = spatial_cos * cos(grating_omega*t) + spatial_sin * sin(grating_omega*t) : 1
+grating = grating_contrast * clip(polarity * drift, 0, 1) : 1
+rate = developing * baseline_rate + burst_rate * int(t < burst_end) + grating_peak_rate * grating : Hz
+""" + SCHEDULE_VARIABLES + INPUT_TRACES
 
 #: Every weight change also updates the postsynaptic cell's running ON/OFF totals.
 _SET_WEIGHT = """
@@ -208,13 +241,14 @@ STATIC_SYNAPSE = "w : 1 (constant)\ninhibitory : 1 (constant)"
 STATIC_ON_PRE = "ge_post += (1 - inhibitory) * w\ngi_post += inhibitory * w"
 #: Depression scales with w, so a dead synapse (w = 0) stays at 0 and delivers nothing;
 #: potentiation and normalisation are gated by ``alive``.
-FF_ON_PRE = "ge_post += w\nw_new = clip(w - developing(t) * a_minus * w * apost_post, 0, w_max)" + _SET_WEIGHT
-FF_ON_POST = ("w_new = clip(w + alive * developing(t) * a_plus * (w_max - w) * apre_pre, 0, w_max)"
-              + _SET_WEIGHT)
+FF_ON_PRE = ("ge_post += w\nw_new = clip(w - developing_post * a_minus * w * apost_post, 0, w_max)"
+             + _SET_WEIGHT)
+FF_ON_POST = ("w_new = clip(w + alive * developing_post * a_plus * (w_max - w) * apre_pre,"
+              " 0, w_max)" + _SET_WEIGHT)
 #: Normalisation in two steps so no synapse reads a total that another one is changing; the
 #: shift is shared among the cell's live synapses of each channel.
-NORMALISE_CELL = ("shift_on = developing(t) * (target_on - total_on) / clip(n_on, 1, inf)\n"
-                  "shift_off = developing(t) * (target_off - total_off) / clip(n_off, 1, inf)")
+NORMALISE_CELL = ("shift_on = developing * (target_on - total_on) / clip(n_on, 1, inf)\n"
+                  "shift_off = developing * (target_off - total_off) / clip(n_off, 1, inf)")
 NORMALISE_SYNAPSE = ("w_new = clip(w + alive * (is_on * shift_on_post + (1 - is_on) * shift_off_post),"
                      " 0, w_max)" + _SET_WEIGHT)
 #: One uniform number per synapse and structural step, drawn in a statement of its own: the
@@ -225,7 +259,7 @@ STRUCTURAL_DRAW = "draw = rand()"
 #: so a synapse cannot be eliminated and re-formed at once (one draw serves both: a synapse
 #: is either alive or not). ``age`` counts development only, from 0 at formation.
 _STRUCTURAL_STEP = """
-changing = structural * developing(t)
+changing = structural * developing_post
 stable = exp(-age / maturation_time)
 eliminating = changing * alive * int(w < elimination_threshold) * int(draw < elimination_probability * stable)
 forming = changing * (1 - alive) * int(draw < formation_probability * FORMATION_FACTOR)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from development.waves import WAVE_PRESETS
+from experiments.bench import PARTS as BENCH_PARTS
 from experiments.config import PRESETS, ConfigError, load
 from experiments.registry import EXPERIMENTS
 
@@ -61,6 +62,24 @@ def _parser() -> argparse.ArgumentParser:
                        help="result store directory (default: ./results)")
     waves.set_defaults(command=_waves)
 
+    bench = commands.add_parser(
+        "bench", help="time the headline run by phase against bare Brian2, with a scaling series",
+        description="Run the headline experiment timed by phase (first build), a bare Brian2 "
+        "network of the same size, rates and duration, and a scaling series (synapses ×1, ×2, "
+        "×4; time ×1, ×2; structural plasticity on) rebuilt in place; print synaptic events "
+        "per second, simulated seconds per wall second, peak memory per synapse and compile "
+        "times, and write them as JSON.")
+    bench.add_argument("--preset", default="quick", choices=sorted(PRESETS),
+                       help="size of the headline run (default: quick)")
+    bench.add_argument("--seed", type=int, help="master seed (default: the preset's, 1)")
+    bench.add_argument("--parts", default=",".join(BENCH_PARTS), metavar="PART,...",
+                       help=f"which parts to run (default: {','.join(BENCH_PARTS)})")
+    bench.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override one config value (repeatable)")
+    bench.add_argument("--out", type=Path, default=Path("results"),
+                       help="writes <out>/bench/bench_<preset>_seed<N>.json (default: ./results)")
+    bench.set_defaults(command=_bench)
+
     figures = commands.add_parser("figures", help="redraw an experiment's figures from the store")
     figures.add_argument("experiment", choices=sorted(_figure_makers()), metavar="EXPERIMENT",
                          help="one of: " + ", ".join(sorted(_figure_makers())))
@@ -80,6 +99,18 @@ def _run(args) -> int:
 
     config = load(args.preset, args.config, args.overrides, args.seed)
     run_experiment(args.experiment, config, args.out, force=args.force)
+    return 0
+
+
+def _bench(args) -> int:
+    from experiments import bench
+
+    parts = bench.check_parts([part for part in args.parts.split(",") if part])
+    config = load(args.preset, None, args.overrides, args.seed)
+    report = bench.run_bench(config, parts)
+    print(bench.table(report))
+    path = args.out / "bench" / f"bench_{args.preset}_seed{config.seed}.json"
+    print(f"wrote {bench.write(report, path)}")
     return 0
 
 

@@ -4,6 +4,7 @@ orientation selectivity is measured before, during and after development."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -45,8 +46,12 @@ def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] =
 
 
 def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_root: Path,
-            log: Callable[[str], None] = print):
+            log: Callable[[str], None] = print, synapse_copies: int = 1):
     """Simulate circuits of the given wirings side by side on one retina, and measure them.
+
+    `synapse_copies` > 1 simulates every synapse as that many copies of a fraction of its
+    weight, with plasticity's weight bounds scaled alike: the same dynamics with more
+    synapses and events (the benchmark's scaling series; `CircuitSpec.replicated`).
 
     Returns
     -------
@@ -64,6 +69,9 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
 
     with phase("circuits", f"wiring {len(circuit_wirings)} circuits"):
         circuits = build_circuits(config, circuit_seed, circuit_wirings)
+        if synapse_copies > 1:
+            circuits = [c.replicated(synapse_copies) for c in circuits]
+            config = _scaled_weight_bounds(config, 1 / synapse_copies)
 
     schedule = config.schedule
     with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
@@ -77,15 +85,22 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
                f"{_simulated_synapses(circuits, circuit_wirings)} synapses with Brian2 "
                f"({config.engine.device}: code generation and compilation, then the run)"):
         stimulation = Stimulation(config.waves, config.gratings, config.wiring.gabor_wavelength_um)
-        recordings, engine_times = simulate(
+        recordings, engine = simulate(
             circuits, timeline, stimulation, config.neurons, config.plasticity, config.structural,
             config.engine, int(brian_seed.generate_state(1)[0]), build_root,
             rewired=[label for label, w in circuit_wirings.items() if w.rewired])
         log("  Brian2: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
-                                     for name, seconds in engine_times.items()))
+                                     for name, seconds in engine.wall_time_s.items()))
 
-    with phase("analysis", "measuring tuning and receptive fields"):
+    with phase("measurement", "measuring tuning and receptive fields"):
         analysis_rng = np.random.default_rng(analysis_seed)
+        measured = {spec.label: measure_checkpoints(spec, recordings[spec.label], timeline,
+                                                    config.gratings,
+                                                    config.wiring.gabor_wavelength_um,
+                                                    config.analysis, analysis_rng)
+                    for spec in circuits}
+
+    with phase("analysis", "summarising"):
         metrics = {"development": {k: v.tolist() for k, v in
                                    timeline.checkpoint_development().items()},
                    "simulated_time_s": timeline.duration_s,
@@ -93,18 +108,16 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
         arrays = {"input_positions_um": circuits[0].input_positions_um}
         for spec in circuits:
             recording = recordings[spec.label]
-            measured = measure_checkpoints(spec, recording, timeline, config.gratings,
-                                           config.wiring.gabor_wavelength_um, config.analysis,
-                                           analysis_rng)
-            metrics["circuits"][spec.label] = summarise(measured, spec, recording, timeline,
-                                                        config.analysis)
-            arrays |= {f"{spec.label}.{name}": values for name, values in measured.items()}
+            metrics["circuits"][spec.label] = summarise(measured[spec.label], spec, recording,
+                                                        timeline, config.analysis)
+            arrays |= {f"{spec.label}.{name}": values
+                       for name, values in measured[spec.label].items()}
             arrays |= {f"{spec.label}.map_theta": spec.map_theta,
                        f"{spec.label}.l23_theta": spec.l23_theta,
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
                        f"{spec.label}.ff_weights": recording.ff_weights,
                        f"{spec.label}.ff_alive": recording.ff_alive}
-    timings = {"phase_wall_time_s": phase.wall_times, "engine_wall_time_s": engine_times}
+    timings = {"phase_wall_time_s": phase.wall_times, "engine": dataclasses.asdict(engine)}
     return metrics, arrays, timings, circuits
 
 
@@ -152,6 +165,16 @@ def check_weight_bound(circuits, config: ExperimentConfig):
             f"plasticity.w_max = {config.plasticity.w_max} is below the largest initial "
             f"feed-forward weight {largest:.3g} (set by circuit.ff_weight_per_channel and "
             f"wiring.gabor_sigma_um): allowed w_max >= {largest:.3g}")
+
+
+def _scaled_weight_bounds(config: ExperimentConfig, factor: float) -> ExperimentConfig:
+    """`config` with every weight bound and weight of plasticity scaled by `factor`."""
+    s = config.structural
+    return dataclasses.replace(
+        config,
+        plasticity=dataclasses.replace(config.plasticity, w_max=config.plasticity.w_max * factor),
+        structural=dataclasses.replace(s, elimination_threshold=s.elimination_threshold * factor,
+                                       formation_weight=s.formation_weight * factor))
 
 
 def _simulated_synapses(circuits, circuit_wirings) -> int:

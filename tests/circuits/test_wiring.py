@@ -147,3 +147,16 @@ def test_rodent_prior_wires_selective_cells_without_a_map():
     assert np.median(osi[1.0]) > np.median(osi[0.0]) + 0.1
     deviation = np.degrees(circular_difference(preferred[0], specs[1.0].map_theta))
     assert np.median(deviation) < 10  # the prior's RFs follow each cell's own random θ
+
+
+def test_replicated_circuit_has_copies_of_every_synapse_with_the_same_total_drive():
+    spec = circuit(1.0)
+    copies = spec.replicated(3)
+    for name, projection in spec.projections.items():
+        replica = copies.projections[name]
+        assert replica.n_synapses == 3 * projection.n_synapses
+        np.testing.assert_array_equal(replica.pre[::3], projection.pre)
+        np.testing.assert_array_equal(replica.alive[2::3], projection.alive)
+        drive = np.bincount(projection.post, projection.weight)
+        np.testing.assert_allclose(np.bincount(replica.post, replica.weight,
+                                               minlength=len(drive)), drive)

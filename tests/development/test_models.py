@@ -21,15 +21,14 @@ def lif_rate(g, p: NeuronParams) -> float:
 @pytest.mark.parametrize("g", [0.3, 0.6, 1.2])
 def test_cortex_cell_fires_at_the_lif_rate(g):
     params = NeuronParams()
-    namespace = params.namespace() | StructuralParams().namespace() | {
-        "tau_post": 20 * b2.ms, "developing": b2.TimedArray([0.0], dt=1 * b2.second)}
+    namespace = params.namespace() | StructuralParams().namespace() | {"tau_post": 20 * b2.ms}
     b2.prefs.codegen.target = "numpy"  # no compiler start-up for one cell
     b2.defaultclock.dt = 0.05 * b2.ms
     frozen_ge = models.CORTEX_EQUATIONS.replace("dge/dt = -ge/tau_exc", "dge/dt = 0*ge/tau_exc")
     cell = b2.NeuronGroup(1, frozen_ge,
                           threshold=models.CORTEX_THRESHOLD, reset=models.CORTEX_RESET,
                           refractory="refractory_period", method="euler", namespace=namespace)
-    cell.v, cell.ge, cell.tau_m = params.v_reset_mv * b2.mV, g, params.tau_m_exc_ms * b2.ms
+    cell.v, cell.ge, cell.leak_rate = params.v_reset_mv * b2.mV, g, 1 / (params.tau_m_exc_ms * b2.ms)
     spikes = b2.SpikeMonitor(cell)
     b2.Network(cell, spikes).run(1 * b2.second, namespace={})
     expected = lif_rate(g, params)

@@ -14,8 +14,7 @@ NEURONS, PLASTICITY = NeuronParams(), PlasticityParams()
 def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     """Inputs that fire when told (``fire_at``), cortex cells, and plastic feed-forward
     synapses (all ON) with structural plasticity, always developing."""
-    namespace = (NEURONS.namespace() | PLASTICITY.namespace() | structural.namespace()
-                 | {"developing": b2.TimedArray([1.0], dt=1 * b2.second)})
+    namespace = NEURONS.namespace() | PLASTICITY.namespace() | structural.namespace()
     inputs = b2.NeuronGroup(n_inputs, models.INPUT_TRACES + "fire_at : second",
                             threshold="abs(t - fire_at) < 0.5 * dt", reset=models.INPUT_RESET,
                             namespace=namespace, name="inputs")
@@ -23,7 +22,8 @@ def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     cortex = b2.NeuronGroup(n_cells, models.CORTEX_EQUATIONS, threshold=models.CORTEX_THRESHOLD,
                             reset=models.CORTEX_RESET, refractory="refractory_period",
                             method="euler", namespace=namespace, name="cortex")
-    cortex.v, cortex.tau_m, cortex.homeostatic = NEURONS.v_rest_mv * b2.mV, 20 * b2.ms, 1.0
+    cortex.v, cortex.leak_rate, cortex.excitatory = NEURONS.v_rest_mv * b2.mV, 50 * b2.Hz, 1.0
+    cortex.developing = 1.0
     ff = MergedProjection(pre, post, weight, np.zeros(len(pre), bool), alive, np.ones(len(pre), bool))
     synapses = plastic_feedforward(inputs, cortex, ff, np.ones(len(pre)), PLASTICITY, structural,
                                    namespace)

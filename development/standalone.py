@@ -1,0 +1,129 @@
+"""Brian2's ``cpp_standalone`` device as neurodev uses it, for the engine and the benchmark.
+
+A project is built in a directory that is reused from run to run: Brian2 rewrites only the
+files whose contents changed, and make recompiles only those. Two additions to Brian2's
+makefile keep such a rebuild in place short (see `_FAST_REBUILD_RULES`), and the compiled
+program records its own peak memory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import brian2 as b2
+
+#: Added to Brian2's makefile: header dependencies come from the compiler as it compiles
+#: (``-MMD``) instead of a separate pass over every source whenever one changes (3 s), and
+#: objects.cpp and main.cpp — which only allocate, load and save arrays, and change whenever
+#: an array's length does (another seed, another circuit) — compile unoptimised (2 s instead
+#: of 10 s). The simulation loop (code objects, network.cpp) keeps Brian2's -O3.
+_FAST_REBUILD_MAKEFILE = "neurodev.mk"
+_FAST_REBUILD_RULES = """\
+CXXFLAGS += -MMD -MP
+objects.o main.o: CXXFLAGS += -O0
+make.deps: ; @: > $@
+-include $(OBJS:.o=.d)
+"""
+
+#: Written at the end of main.cpp: the process's peak resident memory (Linux), in kB.
+_WRITE_PEAK_RSS = """
+{
+    std::ifstream status("/proc/self/status");
+    std::ofstream peak((brian::results_dir + "peak_rss_kb").c_str());
+    for (std::string line; std::getline(status, line);)
+        if (line.compare(0, 6, "VmHWM:") == 0)
+            peak << line.substr(6) << std::endl;
+}
+"""
+
+
+@contextmanager
+def standalone_device(build_dir: Path, dt, threads: int = 1) -> Iterator[None]:
+    """Select ``cpp_standalone`` building into `build_dir`, and restore the runtime device
+    afterwards. One thread by default: on 2 cores two processes beat OpenMP (``neurodev
+    bench`` measures it)."""
+    # Objects of earlier runs still alive would make Brian2 rename this run's (and recompile).
+    gc.collect()
+    b2.set_device("cpp_standalone", directory=str(build_dir), build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads == 1 else threads
+    b2.defaultclock.dt = dt
+    (build_dir / _FAST_REBUILD_MAKEFILE).write_text(_FAST_REBUILD_RULES)
+    make_args = b2.prefs.devices.cpp_standalone.extra_make_args_unix
+    # One compiler per core (Brian2's plain -j starts one per source file at once).
+    b2.prefs.devices.cpp_standalone.extra_make_args_unix = [
+        f"-j{os.cpu_count()}", "-f", "makefile", "-f", _FAST_REBUILD_MAKEFILE]
+    try:
+        yield
+    finally:
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = make_args
+        b2.device.reinit()
+        b2.device.activate()
+        b2.set_device("runtime")
+
+
+def build_and_run(build_dir: Path) -> dict[str, float | int | None]:
+    """Generate, compile and run the project of the current network (after `Network.run`).
+
+    Returns
+    -------
+    dict
+        ``code_generation``, ``compilation`` and ``run`` wall times (s; Brian2's own timers
+        for the last two), and ``peak_rss_bytes`` of the simulation process (None if the
+        system has no ``/proc``).
+    """
+    start = time.perf_counter()
+    b2.device.insert_code("before_end", _WRITE_PEAK_RSS)
+    b2.device.build(directory=str(build_dir), run=True, with_output=True)
+    timers = b2.device.timers
+    compilation = (timers["compile"]["clean"] or 0) + timers["compile"]["make"]
+    run = timers["run_binary"]
+    peak = (Path(b2.device.results_dir) / "peak_rss_kb").read_text().split()
+    return {"code_generation": time.perf_counter() - start - compilation - run,
+            "compilation": compilation, "run": run,
+            "peak_rss_bytes": int(peak[0]) * 1024 if peak else None}
+
+
+def run_copies_at_once(build_dir: Path, copies: int) -> float:
+    """Run the program compiled in `build_dir` `copies` times at once, each writing its own
+    results directory; return the wall time until the last finishes (s)."""
+    start = time.perf_counter()
+    processes = []
+    for copy in range(copies):
+        results = build_dir / f"results_copy{copy}"
+        results.mkdir(exist_ok=True)
+        processes.append(subprocess.Popen([build_dir / "main", "--results_dir", f"{results}/"],
+                                          cwd=build_dir, stdout=subprocess.DEVNULL))
+    if any(process.wait() != 0 for process in processes):
+        raise RuntimeError(f"the program in {build_dir} failed")
+    return time.perf_counter() - start
+
+
+@contextmanager
+def locked_slot(shape_dir: Path) -> Iterator[Path]:
+    """A build directory under `shape_dir` that no other process uses meanwhile (an
+    exclusive lock on ``slot-N/.lock``), so parallel workers never overwrite each other."""
+    shape_dir.mkdir(parents=True, exist_ok=True)
+    slot = 0
+    while True:
+        build_dir = shape_dir / f"slot-{slot}"
+        build_dir.mkdir(exist_ok=True)
+        handle = open(build_dir / ".lock", "w")  # noqa: SIM115 (held for the whole block)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            slot += 1
+            continue
+        try:
+            yield build_dir
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
