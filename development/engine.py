@@ -292,13 +292,12 @@ def _build_network(layout, timeline, neurons, plasticity, structural, engine, na
     _follow_schedule(cortex, timeline, engine.stimulus_frame_ms / 1000, models.SCHEDULE_FRAME)
 
     ff = layout.projection("input_exc")
-    is_on = (ff.pre < len(circuits[0].input_positions_um)).astype(float)
-    plastic = plastic_feedforward(inputs, cortex, ff, is_on, plasticity, structural, namespace)
-
+    plastic = plastic_feedforward(inputs, cortex, ff, len(circuits[0].input_positions_um),
+                                  plasticity, structural, namespace)
     static_ff = _static_synapses(inputs, cortex, layout.projection("input_inh"), "feedforward_inh",
-                                 namespace)
-    recurrent = layout.projection(*layout.recurrent_names)
-    recurrent_syn = _static_synapses(cortex, cortex, recurrent, "recurrent", namespace)
+                                 models.STATIC_ON_PRE, namespace)
+    recurrent_syn = _static_synapses(cortex, cortex, layout.projection(*layout.recurrent_names),
+                                     "recurrent", models.RECURRENT_ON_PRE, namespace)
 
     # Checkpoints recur with one period, so sampling at that period hits every one.
     snapshots = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
@@ -318,30 +317,39 @@ def _build_network(layout, timeline, neurons, plasticity, structural, engine, na
 
 
 def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: MergedProjection,
-                        is_on: np.ndarray, plasticity: PlasticityParams,
+                        on_inputs: int, plasticity: PlasticityParams,
                         structural: StructuralParams, namespace: dict) -> b2.Synapses:
     """Feed-forward synapses with STDP, per-cell ON/OFF normalisation and, where
     ``ff.structural`` is set, structural plasticity (all inside the compiled loop).
 
     `inputs` needs `models.INPUT_TRACES`' variables and `cortex` `models.CORTEX_EQUATIONS`';
-    the normalisation targets are the cells' initial ON and OFF totals.
+    inputs ``0 … on_inputs − 1`` are ON cells; the normalisation targets are the cells'
+    initial ON and OFF totals.
     """
     n_cells = len(cortex)
+    is_on = (ff.pre < on_inputs).astype(float)
+    rewiring = ff.structural.any()
+    if not (rewiring or ff.alive.all()):
+        raise ValueError("dead candidate synapses need structural plasticity")
     for channel, on in (("on", is_on), ("off", 1 - is_on)):
         totals = np.bincount(ff.post, weights=ff.weight * on, minlength=n_cells)
         setattr(cortex, f"total_{channel}", totals)
         setattr(cortex, f"target_{channel}", totals)
         setattr(cortex, f"n_{channel}", np.bincount(ff.post, weights=on * ff.alive, minlength=n_cells))
-    synapses = b2.Synapses(inputs, cortex, models.FF_SYNAPSE, on_pre=models.FF_ON_PRE,
-                           on_post=models.FF_ON_POST, name="feedforward", namespace=namespace)
+    synapses = b2.Synapses(
+        inputs, cortex, models.FF_SYNAPSE + (models.FF_STRUCTURE if rewiring else ""),
+        on_pre=models.FF_ON_PRE, on_post=models.FF_ON_POST, name="feedforward",
+        namespace=namespace | {"on_inputs": on_inputs}
+        | ({} if rewiring else models.FIXED_SYNAPSES))
     synapses.connect(i=ff.pre, j=ff.post)
-    synapses.w, synapses.is_on = ff.weight, is_on
-    synapses.alive, synapses.structural = ff.alive.astype(float), ff.structural.astype(float)
+    synapses.w = ff.weight
+    if rewiring:
+        synapses.alive, synapses.structural = ff.alive.astype(float), ff.structural.astype(float)
     normalisation = b2.Clock(plasticity.normalisation_interval_ms * b2.ms, name="normalisation_clock")
     cortex.run_regularly(models.NORMALISE_CELL, clock=normalisation, order=0, name="normalise_cells")
     synapses.run_regularly(models.NORMALISE_SYNAPSE, clock=normalisation, order=1,
                            name="normalise_synapses")
-    if ff.structural.any():
+    if rewiring:
         step = b2.Clock(structural.interval_ms * b2.ms, name="structural_clock")
         synapses.run_regularly(models.STRUCTURAL_DRAW, clock=step, order=2, name="structural_draw")
         synapses.run_regularly(structural.step(), clock=step, order=3, name="restructure")
@@ -527,12 +535,11 @@ def _burst_triggers(spec0, timeline, inputs, engine, namespace):
     return onsets, start_burst
 
 
-def _static_synapses(source, target, projection: MergedProjection, name, namespace):
-    synapses = b2.Synapses(source, target, models.STATIC_SYNAPSE, on_pre=models.STATIC_ON_PRE,
-                           name=name, namespace=namespace)
+def _static_synapses(source, target, projection: MergedProjection, name, on_pre, namespace):
+    synapses = b2.Synapses(source, target, models.STATIC_SYNAPSE, on_pre=on_pre, name=name,
+                           namespace=namespace)
     synapses.connect(i=projection.pre, j=projection.post)
     synapses.w = projection.weight
-    synapses.inhibitory = projection.inhibitory.astype(float)
     return synapses
 
 

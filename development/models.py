@@ -233,12 +233,20 @@ total_on_post += is_on * (w_new - w)
 total_off_post += (1 - is_on) * (w_new - w)
 w = w_new
 """
-#: Feed-forward synapses, live (``alive`` = 1) or dead candidates (0, and then w = 0);
-#: ``structural`` (0 or 1) says whether structural plasticity acts on the synapse.
-FF_SYNAPSE = "w : 1\nis_on : 1 (constant)\nalive : 1\nstructural : 1 (constant)\ndraw : 1\nage : second"
-#: Fixed synapses; ``inhibitory`` (0 or 1) selects the conductance they drive.
-STATIC_SYNAPSE = "w : 1 (constant)\ninhibitory : 1 (constant)"
-STATIC_ON_PRE = "ge_post += (1 - inhibitory) * w\ngi_post += inhibitory * w"
+#: Feed-forward synapses; ``is_on`` (1 for ON inputs, ``0 … on_inputs − 1``, 0 for OFF ones)
+#: follows from the presynaptic index instead of being stored per synapse.
+FF_SYNAPSE = "w : 1\nis_on = int(i < on_inputs) : 1"
+#: Added to `FF_SYNAPSE` where structural plasticity acts: live (``alive`` = 1) or dead
+#: candidates (0, and then w = 0), and ``structural`` (0 or 1) says whether it acts on the
+#: synapse. Elsewhere ``alive`` is the constant 1 (`FIXED_SYNAPSES`), so the same
+#: statements serve both and a synapse costs 8 bytes of state instead of 40.
+FF_STRUCTURE = "\nalive : 1\nstructural : 1 (constant)\ndraw : 1\nage : second"
+FIXED_SYNAPSES = {"alive": 1.0}
+#: Fixed synapses from inputs (excitatory) and between cortical cells (the presynaptic
+#: cell's type selects the conductance).
+STATIC_SYNAPSE = "w : 1 (constant)"
+STATIC_ON_PRE = "ge_post += w"
+RECURRENT_ON_PRE = "ge_post += excitatory_pre * w\ngi_post += (1 - excitatory_pre) * w"
 #: Depression scales with w, so a dead synapse (w = 0) stays at 0 and delivers nothing;
 #: potentiation and normalisation are gated by ``alive``.
 FF_ON_PRE = ("ge_post += w\nw_new = clip(w - developing_post * a_minus * w * apost_post, 0, w_max)"

@@ -21,13 +21,15 @@ import brian2 as b2
 
 #: Added to Brian2's makefile: header dependencies come from the compiler as it compiles
 #: (``-MMD``) instead of a separate pass over every source whenever one changes (3 s), and
-#: objects.cpp and main.cpp — which only allocate, load and save arrays, and change whenever
-#: an array's length does (another seed, another circuit) — compile unoptimised (2 s instead
-#: of 10 s). The simulation loop (code objects, network.cpp) keeps Brian2's -O3.
+#: the code that runs once — objects.cpp and main.cpp, which allocate, load and save arrays,
+#: and synapse creation — compiles unoptimised (objects.cpp: 2 s instead of 10 s). That is
+#: the code that changes whenever an array's length does (another seed, another circuit);
+#: the simulation loop (the other code objects, network.cpp) keeps Brian2's -O3.
 _FAST_REBUILD_MAKEFILE = "neurodev.mk"
 _FAST_REBUILD_RULES = """\
 CXXFLAGS += -MMD -MP
 objects.o main.o: CXXFLAGS += -O0
+%_synapses_create_array_codeobject.o %_synapses_create_generator_codeobject.o: CXXFLAGS += -O0
 make.deps: ; @: > $@
 -include $(OBJS:.o=.d)
 """

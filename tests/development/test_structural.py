@@ -25,7 +25,7 @@ def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     cortex.v, cortex.leak_rate, cortex.excitatory = NEURONS.v_rest_mv * b2.mV, 50 * b2.Hz, 1.0
     cortex.developing = 1.0
     ff = MergedProjection(pre, post, weight, np.zeros(len(pre), bool), alive, np.ones(len(pre), bool))
-    synapses = plastic_feedforward(inputs, cortex, ff, np.ones(len(pre)), PLASTICITY, structural,
+    synapses = plastic_feedforward(inputs, cortex, ff, n_inputs, PLASTICITY, structural,
                                    namespace)
     return inputs, cortex, synapses, b2.Network(inputs, cortex, synapses)
 
