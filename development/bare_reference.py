@@ -16,7 +16,7 @@ from typing import NamedTuple
 import brian2 as b2
 import numpy as np
 
-from development.standalone import build_and_run, standalone_device
+from development.standalone import build_and_run, spike_deliveries, standalone_device
 
 CELL = """
 dv/dt = (-70*mV - v + ge*(0*mV - v) + gi*(-80*mV - v)) / tau_m : volt (unless refractory)
@@ -95,14 +95,12 @@ def run_bare_reference(n_inputs: int, tau_m_ms: np.ndarray, feedforward: Synapse
         input_counts = np.asarray(input_spikes.count[:])
         cell_counts = np.asarray(cell_spikes.count[:])
 
-    def deliveries(wiring, counts):
-        return int(np.bincount(wiring.pre, minlength=len(counts)) @ counts)
-
-    stdp_updates = int(np.bincount(feedforward.post, minlength=len(cell_counts)) @ cell_counts)
     return result | {
-        "synaptic_events": deliveries(feedforward, input_counts)
-        + deliveries(feedforward_inh, input_counts) + deliveries(recurrent_exc, cell_counts)
-        + deliveries(recurrent_inh, cell_counts) + stdp_updates,
+        "synaptic_events": spike_deliveries(feedforward.pre, input_counts)
+        + spike_deliveries(feedforward_inh.pre, input_counts)
+        + spike_deliveries(recurrent_exc.pre, cell_counts)
+        + spike_deliveries(recurrent_inh.pre, cell_counts)
+        + spike_deliveries(feedforward.post, cell_counts),
         "n_synapses": sum(len(w.pre) for w in (feedforward, feedforward_inh, recurrent_exc,
                                                  recurrent_inh)),
         "input_rate_hz": input_counts.sum() / n_inputs / duration_s,

@@ -25,7 +25,12 @@ from circuits.spec import CircuitSpec
 from development import models
 from development.models import NeuronParams, PlasticityParams, StructuralParams
 from development.schedule import Timeline
-from development.standalone import build_and_run, locked_slot, standalone_device
+from development.standalone import (
+    build_and_run,
+    locked_slot,
+    spike_deliveries,
+    standalone_device,
+)
 from development.stimuli import GratingParams
 from development.waves import WaveParams
 
@@ -170,8 +175,9 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
                      **_input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000)}
         b2.seed(seed)
         layout = Layout(circuits, rewired)
-        network, monitors = _build_network(layout, timeline, neurons, plasticity, structural,
-                                           engine, namespace)
+        merged = layout.merged_projections()
+        network, monitors = _build_network(layout, merged, timeline, neurons, plasticity,
+                                           structural, engine, namespace)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         built = time.perf_counter()
         if engine.device == "cpp_standalone":
@@ -185,7 +191,7 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
             print(b2.profiling_summary(network, 25))
         recordings = {spec.label: layout.recording(k, monitors) for k, spec in enumerate(circuits)}
         report = EngineReport({name: round(value, 2) for name, value in wall_times.items()},
-                              **_synaptic_work(layout, timeline, plasticity, structural, monitors),
+                              **_synaptic_work(merged, timeline, plasticity, structural, monitors),
                               peak_rss_bytes=peak_rss)
         return recordings, report
 
@@ -205,23 +211,19 @@ def _shape_key(circuits) -> str:
     return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
 
 
-def _synaptic_work(layout, timeline, plasticity, structural, monitors) -> dict:
+def _synaptic_work(merged, timeline, plasticity, structural, monitors) -> dict:
     """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`)."""
     input_spikes = np.asarray(monitors["input_spikes"].count[:])
     cortex_spikes = np.asarray(monitors["spikes"].count[:])
-    ff, ff_inh = layout.projection("input_exc"), layout.projection("input_inh")
-    recurrent = layout.projection(*layout.recurrent_names)
-
-    def deliveries(projection, spikes):
-        return int(np.bincount(projection.pre, minlength=len(spikes)) @ spikes)
-
-    stdp_updates = int(np.bincount(ff.post, minlength=len(cortex_spikes)) @ cortex_spikes)
+    ff, ff_inh, recurrent = merged["input_exc"], merged["input_inh"], merged["recurrent"]
     onsets = sum(len(epoch.drive.burst_input) for epoch in timeline.epochs)
     steps = timeline.duration_s * 1000 / plasticity.normalisation_interval_ms
     if ff.structural.any():
         steps += timeline.duration_s * 1000 / structural.interval_ms
-    return {"synaptic_events": deliveries(ff, input_spikes) + deliveries(ff_inh, input_spikes)
-            + deliveries(recurrent, cortex_spikes) + stdp_updates + onsets,
+    return {"synaptic_events": spike_deliveries(ff.pre, input_spikes)
+            + spike_deliveries(ff_inh.pre, input_spikes)
+            + spike_deliveries(recurrent.pre, cortex_spikes)
+            + spike_deliveries(ff.post, cortex_spikes) + onsets,
             "periodic_updates": int(ff.n_synapses * steps),
             "n_synapses": ff.n_synapses + ff_inh.n_synapses + recurrent.n_synapses,
             "input_rate_hz": float(input_spikes.mean() / timeline.duration_s),
@@ -275,7 +277,7 @@ def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, 
                         order=-1, name=f"{group.name}_schedule")
 
 
-def _build_network(layout, timeline, neurons, plasticity, structural, engine, namespace):
+def _build_network(layout, merged, timeline, neurons, plasticity, structural, engine, namespace):
     """Inputs, burst triggers, one population holding every circuit's cells, and three
     synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
     circuits, so the cost per time step does not grow with the number of circuits."""
@@ -291,13 +293,13 @@ def _build_network(layout, timeline, neurons, plasticity, structural, engine, na
     cortex.excitatory = layout.is_exc.astype(float)
     _follow_schedule(cortex, timeline, engine.stimulus_frame_ms / 1000, models.SCHEDULE_FRAME)
 
-    ff = layout.projection("input_exc")
+    ff = merged["input_exc"]
     plastic = plastic_feedforward(inputs, cortex, ff, len(circuits[0].input_positions_um),
                                   plasticity, structural, namespace)
-    static_ff = _static_synapses(inputs, cortex, layout.projection("input_inh"), "feedforward_inh",
+    static_ff = _static_synapses(inputs, cortex, merged["input_inh"], "feedforward_inh",
                                  models.STATIC_ON_PRE, namespace)
-    recurrent_syn = _static_synapses(cortex, cortex, layout.projection(*layout.recurrent_names),
-                                     "recurrent", models.RECURRENT_ON_PRE, namespace)
+    recurrent_syn = _static_synapses(cortex, cortex, merged["recurrent"], "recurrent",
+                                     models.RECURRENT_ON_PRE, namespace)
 
     # Checkpoints recur with one period, so sampling at that period hits every one.
     snapshots = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
@@ -436,10 +438,13 @@ class Layout:
         self.n_cells = start
         self.is_exc = np.concatenate(is_exc)
 
-    @property
-    def recurrent_names(self) -> list[str]:
-        """Projections between cortical cells (all but the feed-forward ones)."""
-        return [name for name in self.circuits[0].projections if not name.startswith("input")]
+    def merged_projections(self) -> dict[str, MergedProjection]:
+        """The three synapse populations the engine simulates: ``input_exc`` (plastic),
+        ``input_inh`` and ``recurrent`` (every projection between cortical cells)."""
+        recurrent = [name for name in self.circuits[0].projections if not name.startswith("input")]
+        return {"input_exc": self.projection("input_exc"),
+                "input_inh": self.projection("input_inh"),
+                "recurrent": self.projection(*recurrent)}
 
     def offset(self, circuit_index: int, population: str) -> int:
         return self.starts[circuit_index][population]

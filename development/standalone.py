@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import brian2 as b2
+import numpy as np
 
 #: Added to Brian2's makefile: header dependencies come from the compiler as it compiles
 #: (``-MMD``) instead of a separate pass over every source whenever one changes (3 s), and
@@ -90,6 +91,13 @@ def build_and_run(build_dir: Path) -> dict[str, float | int | None]:
     return {"code_generation": time.perf_counter() - start - compilation - run,
             "compilation": compilation, "run": run,
             "peak_rss_bytes": int(peak[0]) * 1024 if peak else None}
+
+
+def spike_deliveries(indices, spike_counts) -> int:
+    """Synaptic events caused by spikes: each synapse counts once per spike of the cell at its
+    end given by `indices` (presynaptic indices for deliveries, postsynaptic ones for
+    postsynaptic plasticity updates); `spike_counts` per cell."""
+    return int(np.bincount(indices, minlength=len(spike_counts)) @ spike_counts)
 
 
 def run_copies_at_once(build_dir: Path, copies: int) -> float:

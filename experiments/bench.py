@@ -108,7 +108,8 @@ def _bare_network(config, headline) -> dict:
     circuits = scratch_vs_prior.build_circuits(config, scratch_vs_prior.seeds(config)[0],
                                                scratch_vs_prior.wirings(config))
     layout = Layout(circuits, ())
-    recurrent = layout.projection(*layout.recurrent_names)
+    merged = layout.merged_projections()
+    recurrent = merged["recurrent"]
 
     def synapses(projection, keep=slice(None)):
         return Synapses(projection.pre[keep], projection.post[keep], projection.weight[keep])
@@ -116,8 +117,8 @@ def _bare_network(config, headline) -> dict:
     return {"n_inputs": circuits[0].n_inputs,
             "tau_m_ms": np.where(layout.is_exc, config.neurons.tau_m_exc_ms,
                                  config.neurons.tau_m_inh_ms),
-            "feedforward": synapses(layout.projection("input_exc")),
-            "feedforward_inh": synapses(layout.projection("input_inh")),
+            "feedforward": synapses(merged["input_exc"]),
+            "feedforward_inh": synapses(merged["input_inh"]),
             "recurrent_exc": synapses(recurrent, ~recurrent.inhibitory),
             "recurrent_inh": synapses(recurrent, recurrent.inhibitory),
             "input_rate_hz": headline["input_rate_hz"],
