@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import itertools
 import os
+import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -115,25 +118,89 @@ def run_copies_at_once(build_dir: Path, copies: int) -> float:
     return time.perf_counter() - start
 
 
+#: The slot of each shape directory this process used last: a worker process returns to it,
+#: so its runs rebuild in place the project it compiled before.
+_last_slot: dict[Path, int] = {}
+#: Processes left running in a build directory are killed, except a user's shell in it.
+_SHELLS = frozenset({"sh", "dash", "bash", "zsh", "fish", "ksh", "csh", "tcsh"})
+
+
 @contextmanager
 def locked_slot(shape_dir: Path) -> Iterator[Path]:
     """A build directory under `shape_dir` that no other process uses meanwhile (an
-    exclusive lock on ``slot-N/.lock``), so parallel workers never overwrite each other."""
+    exclusive lock on ``slot-N/.lock``), so parallel workers never overwrite each other.
+
+    The process gets the slot it used last if that is free. A process that held the slot
+    and was killed may have left its compiler or simulation running there; they are stopped
+    first. A slot never built starts as a copy of a built, free sibling, so a new worker
+    rebuilds in place instead of compiling everything.
+    """
     shape_dir.mkdir(parents=True, exist_ok=True)
-    slot = 0
-    while True:
+    for slot in itertools.chain([_last_slot.get(shape_dir, 0)], itertools.count()):
         build_dir = shape_dir / f"slot-{slot}"
         build_dir.mkdir(exist_ok=True)
-        handle = open(build_dir / ".lock", "w")  # noqa: SIM115 (held for the whole block)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            slot += 1
+        handle = _try_lock(build_dir)
+        if handle is None:
             continue
         try:
+            _stop_leftover_processes(build_dir)
+            if not (build_dir / "main").exists():
+                _copy_built_sibling(build_dir)
+            _last_slot[shape_dir] = slot
             yield build_dir
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
         return
+
+
+def _try_lock(build_dir: Path):
+    """The open, exclusively locked ``.lock`` file of `build_dir`, or None if it is taken."""
+    handle = open(build_dir / ".lock", "w")  # noqa: SIM115 (held by the caller)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def _copy_built_sibling(build_dir: Path):
+    """Copy a built, unlocked sibling slot into `build_dir` (modification times kept, so make
+    sees its objects as up to date)."""
+    for sibling in sorted(build_dir.parent.glob("slot-*/main")):
+        handle = _try_lock(sibling.parent)
+        if handle is None:
+            continue
+        try:
+            shutil.copytree(sibling.parent, build_dir, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".lock", "results*"))
+        finally:
+            handle.close()
+        return
+
+
+def _stop_leftover_processes(build_dir: Path, timeout_s: float = 10.0):
+    """Kill processes working in `build_dir` (Linux ``/proc``; elsewhere nothing is done) and
+    wait until they are gone."""
+    target = str(build_dir.resolve())
+    leftovers = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (os.readlink(proc / "cwd") == target and int(proc.name) != os.getpid()
+                    and (proc / "comm").read_text().strip() not in _SHELLS):
+                os.kill(int(proc.name), signal.SIGKILL)
+                leftovers.append(proc)
+        except (OSError, ValueError):
+            continue
+    deadline = time.monotonic() + timeout_s
+    while leftovers and time.monotonic() < deadline:
+        leftovers = [p for p in leftovers if p.exists() and _state(p) != "Z"]
+        time.sleep(0.05)
+
+
+def _state(proc: Path) -> str:
+    try:
+        return (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"

@@ -16,6 +16,10 @@ Three parts, run in one invocation and reported side by side (printed, and writt
     directory (its compilation is a rebuild in place), then with every synapse doubled and
     quadrupled (`CircuitSpec.replicated`: same dynamics, ×2 and ×4 synapses and events), with
     two epochs (about twice the biological time), and with structural plasticity on.
+``sweep``
+    A sweep of 8 runs (4 prior strengths × 2 seeds) done one after another on one local
+    worker, then on two, each into a fresh store: first from an empty build directory, then
+    again with every worker's build directory compiled. Run it with ``--preset tiny``.
 """
 
 from __future__ import annotations
@@ -35,15 +39,19 @@ from development.engine import Layout
 from development.standalone import run_copies_at_once
 from experiments import scratch_vs_prior
 from experiments.config import ConfigError, ExperimentConfig, to_toml
-from experiments.runner import provenance
+from experiments.runner import provenance, version
 from experiments.store import write_run
+from experiments.sweep import DEFAULT_METRICS, Axis, build_sweep, compile_times, run_sweep
 from figures import scratch_vs_prior as headline_figure
 
-PARTS = ("headline", "bare", "threads", "series")
+PARTS = ("headline", "bare", "threads", "series", "sweep")
+#: Parts measured against the headline run's network and rates.
+NEEDS_HEADLINE = ("bare", "threads", "series")
 #: The issue's targets: events per second per process, simulation phase against bare Brian2,
 #: bytes per synapse, rebuild seconds, structural plasticity's extra time, linearity.
 TARGETS = {"synaptic_events_per_s": 5e7, "simulation_vs_bare": 1.2, "bytes_per_synapse": 100,
-           "rebuild_compilation_s": 5.0, "structural_extra": 0.10, "linearity_error": 0.20}
+           "rebuild_compilation_s": 5.0, "structural_extra": 0.10, "linearity_error": 0.20,
+           "sweep_two_workers_vs_one": 0.65}
 #: (name, seed, synapse copies, epochs, structural plasticity) of the scaling series, seeds
 #: counted among those after the headline's that the headline accepts; ``reseeded`` differs
 #: from ``base`` in its seed only: its compilation is the rebuild in place.
@@ -57,9 +65,10 @@ def check_parts(parts: list[str]) -> list[str]:
     for part in parts:
         if part not in PARTS:
             raise ConfigError(f"bench part '{part}' is not allowed: one of {', '.join(PARTS)}")
-    if parts and "headline" not in parts:
-        raise ConfigError(f"bench parts {', '.join(parts)} need 'headline' (they are measured "
-                          "against its network and rates)")
+    dependent = [part for part in parts if part in NEEDS_HEADLINE]
+    if dependent and "headline" not in parts:
+        raise ConfigError(f"bench parts {', '.join(dependent)} need 'headline' (they are "
+                          "measured against its network and rates)")
     return parts
 
 
@@ -71,7 +80,8 @@ def run_bench(config: ExperimentConfig, parts: list[str], build_root: Path | Non
     with tempfile.TemporaryDirectory(prefix="neurodev-bench-") as scratch:
         root = Path(build_root or scratch)
         report = {"provenance": provenance(config, datetime.now(UTC), 0.0), "config": to_toml(config)}
-        report["headline"] = _headline(config, root, Path(scratch), log)
+        if "headline" in parts:
+            report["headline"] = _headline(config, root, Path(scratch), log)
         if "bare" in parts or "threads" in parts:
             bare = _bare_network(config, report["headline"])
         if "bare" in parts:
@@ -80,6 +90,8 @@ def run_bench(config: ExperimentConfig, parts: list[str], build_root: Path | Non
             report["threads"] = _threads(bare, root, log)
         if "series" in parts:
             report["series"] = _series(config, root, log)
+        if "sweep" in parts:
+            report["sweep"] = _sweep(config, root / "sweep", Path(scratch) / "sweep", log)
     if "series" in parts:
         report["compilation_s"] = {"first": report["headline"]["wall_time_s"]["compilation"],
                                    "rebuilt": report["series"]["reseeded"]["wall_time_s"]["compilation"]}
@@ -166,6 +178,32 @@ def _series(config, root, log) -> dict:
     return series
 
 
+def _sweep(config, build_root: Path, scratch: Path, log) -> dict:
+    """Wall time of one sweep of 8 runs on one local worker and on two (s), from empty build
+    directories and from compiled ones (those the two workers left), and each worker's
+    compile times."""
+    plan = build_sweep(
+        "bench", scratch_vs_prior.NAME, "bench", config,
+        [Axis(("wiring.prior_strength",), ((0.25,), (0.5,), (0.75,), (1.0,)))],
+        [config.seed, *_accepted_seeds_after(config, 1)], DEFAULT_METRICS, version())
+    report = {"runs": len(plan.runs)}
+    for start in ("empty", "compiled"):
+        for workers in (1, 2):
+            log(f"bench: sweep of {len(plan.runs)} runs on {workers} worker(s), build "
+                f"directories {start}")
+            began = time.perf_counter()
+            builds = build_root / (f"empty-{workers}" if start == "empty" else "empty-2")
+            done = run_sweep(plan, scratch / f"{start}-{workers}", workers=workers,
+                             build_root=builds, log=lambda message: None)
+            if done.failures:
+                raise RuntimeError(f"bench sweep failed: {next(iter(done.failures.values()))}")
+            report[f"{start}_{workers}_workers_s"] = round(time.perf_counter() - began, 1)
+            report[f"{start}_{workers}_workers_compile_s"] = compile_times(done.outcomes)
+        report[f"{start}_ratio"] = round(report[f"{start}_2_workers_s"]
+                                         / report[f"{start}_1_workers_s"], 3)
+    return report
+
+
 def _accepted_seeds_after(config: ExperimentConfig, count: int) -> list[int]:
     """The next `count` seeds whose circuits the headline accepts (see its `validate`)."""
     seeds, seed = [], config.seed
@@ -193,12 +231,13 @@ def _throughput(engine: dict, simulated_s: float) -> dict:
 
 def checks(report: dict) -> dict:
     """Each target of the benchmark: measured value, target and whether it is met."""
-    headline, measured = report["headline"], {}
-    measured["synaptic_events_per_s"] = headline["synaptic_events_per_s"]
-    measured["bytes_per_synapse"] = headline["bytes_per_synapse"]
+    measured = {}
+    if "headline" in report:
+        measured["synaptic_events_per_s"] = report["headline"]["synaptic_events_per_s"]
+        measured["bytes_per_synapse"] = report["headline"]["bytes_per_synapse"]
     if "bare" in report:
         measured["simulation_vs_bare"] = round(
-            headline["wall_time_s"]["run"] / report["bare"]["wall_time_s"]["run"], 3)
+            report["headline"]["wall_time_s"]["run"] / report["bare"]["wall_time_s"]["run"], 3)
     if "series" in report:
         s = report["series"]
 
@@ -212,6 +251,8 @@ def checks(report: dict) -> dict:
         line = cost("base") + (cost("synapses_x4") - cost("base")) / 3
         measured["linearity_error"] = round(max(abs(cost("synapses_x2") / line - 1),
                                                 abs(cost("time_x2") / cost("base") - 1)), 3)
+    if "sweep" in report:
+        measured["sweep_two_workers_vs_one"] = report["sweep"]["compiled_ratio"]
     at_most = {"synaptic_events_per_s": False}
     return {name: {"measured": value, "target": TARGETS[name],
                    "met": value <= TARGETS[name] if at_most.get(name, True)
@@ -221,9 +262,11 @@ def checks(report: dict) -> dict:
 
 def table(report: dict) -> str:
     """The report as text: one line per simulation, then the checks."""
-    lines = [f"{'headline':>12s}  {_summary_line(report['headline'])}",
-             "              phases (s): " + ", ".join(
-                 f"{k} {v:.1f}" for k, v in report["headline"]["phase_wall_time_s"].items())]
+    lines = []
+    if "headline" in report:
+        lines += [f"{'headline':>12s}  {_summary_line(report['headline'])}",
+                  "              phases (s): " + ", ".join(
+                      f"{k} {v:.1f}" for k, v in report["headline"]["phase_wall_time_s"].items())]
     if "bare" in report:
         lines.append(f"{'bare Brian2':>12s}  {_summary_line(report['bare'])}")
     if "threads" in report:
@@ -237,6 +280,12 @@ def table(report: dict) -> str:
         c = report["compilation_s"]
         lines.append(f"{'compilation':>12s}  first build {c['first']:.1f} s, "
                      f"rebuilt in place with another seed {c['rebuilt']:.1f} s")
+    if "sweep" in report:
+        w = report["sweep"]
+        for start in ("empty", "compiled"):
+            lines.append(f"{'sweep':>12s}  {w['runs']} runs, build directories {start}: one worker "
+                         f"{w[f'{start}_1_workers_s']:.1f} s, two workers "
+                         f"{w[f'{start}_2_workers_s']:.1f} s (ratio {w[f'{start}_ratio']})")
     for name, check in report["checks"].items():
         verdict = "met" if check["met"] else "NOT met"
         lines.append(f"check {name}: {check['measured']} (target {check['target']}): {verdict}")

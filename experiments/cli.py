@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from development.waves import WAVE_PRESETS
 from experiments.bench import PARTS as BENCH_PARTS
 from experiments.config import PRESETS, ConfigError, load
@@ -80,6 +82,24 @@ def _parser() -> argparse.ArgumentParser:
                        help="writes <out>/bench/bench_<preset>_seed<N>.json (default: ./results)")
     bench.set_defaults(command=_bench)
 
+    sweep = commands.add_parser(
+        "sweep", help="run a parameter sweep declared in a TOML file, in parallel, resumably",
+        description="Run every point of a sweep file (grid over config keys × seeds) that is "
+        "not stored yet, on local worker processes or a Dask cluster; then write "
+        "<out>/sweeps/<name>/table.csv (one row per run) and summary.png/.pdf. Interrupted "
+        "sweeps resume where they stopped. See docs/sweeps.md for the file format.")
+    sweep.add_argument("file", type=Path, metavar="FILE", help="the sweep file (TOML)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster with this scheduler, e.g. tcp://host:8786")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="list the runs and which are already stored; run nothing")
+    sweep.add_argument("--out", type=Path, default=Path("results"),
+                       help="result store directory, seen by every worker (default: ./results)")
+    sweep.set_defaults(command=_sweep)
+
     figures = commands.add_parser("figures", help="redraw an experiment's figures from the store")
     figures.add_argument("experiment", choices=sorted(_figure_makers()), metavar="EXPERIMENT",
                          help="one of: " + ", ".join(sorted(_figure_makers())))
@@ -112,6 +132,33 @@ def _bench(args) -> int:
     path = args.out / "bench" / f"bench_{args.preset}_seed{config.seed}.json"
     print(f"wrote {bench.write(report, path)}")
     return 0
+
+
+def _sweep(args) -> int:
+    from experiments import sweep
+    from experiments.runner import version
+
+    plan = sweep.load_sweep(args.file, version())
+    if args.dry_run:
+        stored = plan.stored(args.out)
+        for run, done in zip(plan.runs, stored, strict=True):
+            print(f"{'stored' if done else 'to run':7s} {run.key}  {run.describe()}")
+        print(f"{len(plan.runs)} runs: {sum(stored)} stored, {len(stored) - sum(stored)} to run "
+              f"(store: {args.out})")
+        return 0
+    report = sweep.run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler)
+    for worker, (first, later) in sorted(sweep.compile_times(report.outcomes).items()):
+        rest = f", later runs {np.median(later):.1f} s (median of {len(later)})" if later else ""
+        print(f"{worker}: compiled in {first:.1f} s for its first run{rest}")
+    for path in report.files:
+        print(f"wrote {path}")
+    for key, error in report.failures.items():
+        print(f"failed {key}: {error}")
+    if report.interrupted:
+        print(f"interrupted: run the same command again to do the "
+              f"{sum(not s for s in plan.stored(args.out))} runs not stored yet", file=sys.stderr)
+        return 130
+    return 1 if report.failures else 0
 
 
 def _figure_makers() -> dict:

@@ -27,9 +27,13 @@ def version() -> str:
 
 
 def default_build_root() -> Path:
-    """Where compiled Brian2 projects are kept between runs (``$NEURODEV_BUILD_DIR``)."""
+    """Where compiled Brian2 projects are kept between runs: ``$NEURODEV_BUILD_DIR``, or a
+    folder of this host in the user's cache (binaries are compiled for the host's CPU, and a
+    cache in a home directory may be shared by a cluster's nodes)."""
+    if "NEURODEV_BUILD_DIR" in os.environ:
+        return Path(os.environ["NEURODEV_BUILD_DIR"])
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return Path(os.environ.get("NEURODEV_BUILD_DIR", cache / "neurodev" / "standalone"))
+    return cache / "neurodev" / "standalone" / platform.node()
 
 
 def run_experiment(name: str, config: ExperimentConfig, out: Path, *, force: bool = False,
@@ -39,25 +43,32 @@ def run_experiment(name: str, config: ExperimentConfig, out: Path, *, force: boo
     The run directory appears only once the run is complete; figures are drawn into
     ``<out>/<name>/figures/`` from the stored files.
     """
-    experiment = EXPERIMENTS[name]
-    experiment.validate(config)
+    EXPERIMENTS[name].validate(config)
     store = ResultStore(out)
+    run_dir = store_run(name, config, store, force=force, build_root=build_root, log=log)
+    for make in EXPERIMENTS[name].figures:
+        for path in make(run_dir, store.root / name / "figures"):
+            log(f"figure: {path}")
+    return run_dir
+
+
+def store_run(name: str, config: ExperimentConfig, store: ResultStore, *, force: bool = False,
+              build_root: Path | None = None, log=print) -> Path:
+    """Run an already validated `config` into `store` unless its key is stored there (or
+    `force`); return the run directory."""
     key = config.key(version())
     run_dir = store.run_dir(name, key)
     if store.has(name, key) and not force:
         log(f"{name}: run {key} is already stored in {run_dir} (use --force to run it again)")
-    else:
-        log(f"{name}: run {key} (seed {config.seed}, {config.engine.device})")
-        started, start = datetime.now(UTC), time.perf_counter()
-        with store.writing(name, key) as staging:
-            metrics, arrays, timings = experiment.run(config, build_root or default_build_root(),
-                                                      log)
-            record = provenance(config, started, time.perf_counter() - start) | timings
-            write_run(staging, to_toml(config), metrics, arrays, record)
-        log(f"stored {run_dir} in {time.perf_counter() - start:.0f} s")
-    for make in experiment.figures:
-        for path in make(run_dir, store.root / name / "figures"):
-            log(f"figure: {path}")
+        return run_dir
+    log(f"{name}: run {key} (seed {config.seed}, {config.engine.device})")
+    started, start = datetime.now(UTC), time.perf_counter()
+    with store.writing(name, key) as staging:
+        metrics, arrays, timings = EXPERIMENTS[name].run(config, build_root or default_build_root(),
+                                                         log)
+        record = provenance(config, started, time.perf_counter() - start) | timings
+        write_run(staging, to_toml(config), metrics, arrays, record)
+    log(f"stored {run_dir} in {time.perf_counter() - start:.0f} s")
     return run_dir
 
 

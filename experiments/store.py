@@ -3,11 +3,13 @@ provenance.
 
 A run directory appears only when complete: everything is written into a hidden temporary
 directory beside it, which is renamed in one step at the end (atomic on one file system) or
-deleted if anything fails. Arrays are ``.npz`` (no pickles).
+deleted if anything fails. A writer that is killed leaves its temporary directory behind,
+unlocked; `ResultStore.remove_abandoned` deletes those. Arrays are ``.npz`` (no pickles).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -21,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 FILES = ("config.toml", "metrics.json", "arrays.npz", "provenance.json")
+#: Held (flock) by the process writing a temporary run directory.
+WRITER_LOCK = ".writer.lock"
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,14 @@ class ResultStore:
         final = self.run_dir(experiment, key)
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
+        writer = open(staging / WRITER_LOCK, "w")  # noqa: SIM115 (held while writing)
+        fcntl.flock(writer, fcntl.LOCK_EX)
         try:
             yield staging
             missing = [name for name in FILES if not (staging / name).is_file()]
             if missing:
                 raise RuntimeError(f"run {key} is incomplete: missing {', '.join(missing)}")
+            (staging / WRITER_LOCK).unlink()
             if final.exists():
                 retired = Path(tempfile.mkdtemp(prefix=f".{key}-old-", dir=final.parent))
                 os.replace(final, retired / key)
@@ -70,11 +77,30 @@ class ResultStore:
         finally:
             if staging.exists():
                 shutil.rmtree(staging)
+            writer.close()
 
-    def load(self, path: Path) -> StoredRun:
+    def remove_abandoned(self, experiment: str) -> int:
+        """Delete temporary directories whose writer died (killed before it could clean up);
+        return how many. A directory still being written is locked by its writer and kept."""
+        folder = self.root / experiment
+        removed = 0
+        for lock_path in folder.glob(f".*/{WRITER_LOCK}") if folder.is_dir() else ():
+            with open(lock_path, "a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                shutil.rmtree(lock_path.parent)
+                removed += 1
+        return removed
+
+    def load(self, path: Path, arrays: bool = True) -> StoredRun:
+        """Read a stored run; with ``arrays=False`` leave ``arrays`` empty (fast)."""
         path = Path(path)
-        with np.load(path / "arrays.npz") as arrays:
-            data = {name: arrays[name] for name in arrays.files}
+        data = {}
+        if arrays:
+            with np.load(path / "arrays.npz") as stored:
+                data = {name: stored[name] for name in stored.files}
         return StoredRun(path, tomllib.loads((path / "config.toml").read_text()),
                          json.loads((path / "metrics.json").read_text()), data,
                          json.loads((path / "provenance.json").read_text()))

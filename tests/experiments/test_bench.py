@@ -18,6 +18,12 @@ def test_bad_parts_are_refused(parts, message):
         bench.check_parts(parts)
 
 
+def test_sweep_part_stands_alone_and_is_checked_against_the_issue_target():
+    assert bench.check_parts(["sweep"]) == ["sweep"]
+    checks = bench.checks({"sweep": {"compiled_ratio": 0.6}})
+    assert checks == {"sweep_two_workers_vs_one": {"measured": 0.6, "target": 0.65, "met": True}}
+
+
 def test_bad_parts_on_the_command_line_exit_before_running(tmp_path, capsys):
     code = main(["bench", "--preset", "tiny", "--parts", "headline,warp", "--out", str(tmp_path)])
     assert code == 2

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -52,3 +54,20 @@ def test_rerun_replaces_only_when_complete(tmp_path):
         fill(staging, 2.0)
     assert json.loads((store.run_dir("exp", "k1") / "metrics.json").read_text()) == {"x": 2.0}
     assert [p.name for p in (tmp_path / "exp").iterdir()] == ["k1"]
+
+
+def test_abandoned_temporary_directory_is_removed_not_one_being_written(tmp_path):
+    store = ResultStore(tmp_path)
+    killed_writer = ("import os, sys; from experiments.store import ResultStore\n"
+                     "with ResultStore(sys.argv[1]).writing('exp', 'k1') as staging:\n"
+                     "    (staging / 'config.toml').write_text('seed = 1')\n"
+                     "    os._exit(1)  # as if killed: no clean-up runs\n")
+    subprocess.run([sys.executable, "-c", killed_writer, str(tmp_path)], check=False)
+    assert len(list((tmp_path / "exp").glob(".k1-*"))) == 1
+    with store.writing("exp", "k2") as staging:
+        assert store.remove_abandoned("exp") == 1
+        assert staging.is_dir()  # its writer is alive
+        fill(staging)
+    assert store.has("exp", "k2") and not store.has("exp", "k1")
+    assert [p.name for p in (tmp_path / "exp").iterdir()] == ["k2"]
+    assert not (store.run_dir("exp", "k2") / ".writer.lock").exists()

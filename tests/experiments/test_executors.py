@@ -1,0 +1,139 @@
+"""Sweeps on local workers and on a Dask cluster, interrupted and resumed (tiny runs)."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from experiments.runner import version
+from experiments.store import ResultStore
+from experiments.sweep import load_sweep, run_sweep
+
+EXPERIMENT = "scratch-vs-prior"
+
+
+def quiet(message):
+    pass
+
+
+def write_sweep(tmp_path, strengths: str, seeds: str = "[1, 3]") -> Path:
+    path = tmp_path / "study.toml"
+    path.write_text(f'experiment = "{EXPERIMENT}"\npreset = "tiny"\nseeds = {seeds}\n'
+                    f"[grid]\nwiring.prior_strength = {strengths}\n")
+    return path
+
+
+def read_table(out: Path, name: str = "study") -> list[dict]:
+    with open(out / "sweeps" / name / "table.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def assert_store_complete(out: Path):
+    """Every run directory loads in full, and no temporary directory is left."""
+    store = ResultStore(out)
+    for run_dir in store.runs(EXPERIMENT):
+        run = store.load(run_dir)
+        assert run.metrics["circuits"] and run.arrays
+    assert not [p.name for p in (out / EXPERIMENT).iterdir() if p.name.startswith(".")]
+
+
+def processes_working_in(directory: Path) -> list[int]:
+    """Pids whose working directory lies under `directory` (a compiler or a simulation)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.readlink(proc / "cwd").startswith(str(directory.resolve())):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def start_sweep(path: Path, out: Path, build_root: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out),
+         "--workers", "2"], env=os.environ | {"NEURODEV_BUILD_DIR": str(build_root)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for(condition, timeout_s: float = 300):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_local_workers_and_dask_cluster_give_identical_tables(tmp_path, build_root):
+    distributed = pytest.importorskip("distributed")
+    sweep = load_sweep(write_sweep(tmp_path, "{ linspace = [0.25, 1.0, 4] }"), version())
+    assert len(sweep.runs) == 8
+    local = run_sweep(sweep, tmp_path / "local", workers=2, build_root=build_root, log=quiet)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        on_dask = run_sweep(sweep, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                            build_root=build_root, log=quiet)
+    for report in (local, on_dask):
+        assert not report.failures and len(report.outcomes) == 8
+        assert len({o.worker for o in report.outcomes.values()}) == 2
+    # Wall times differ from run to run; everything else must not.
+    tables = [[{k: v for k, v in row.items() if k != "wall_time_s"} for row in read_table(out)]
+              for out in (tmp_path / "local", tmp_path / "dask")]
+    assert tables[0] == tables[1]
+    assert [row["status"] for row in tables[0]] == ["done"] * 8
+    assert (tmp_path / "local" / "sweeps" / "study" / "summary.png").is_file()
+
+
+def test_interrupted_sweep_resumes_with_only_the_missing_runs(tmp_path, build_root):
+    path, out = write_sweep(tmp_path, "[0.5, 1.0]", seeds="[1]"), tmp_path / "results"
+    path.write_text(path.read_text().replace("[0.5, 1.0]", "[0.25, 0.5, 1.0]"))
+    sweep = load_sweep(path, version())
+    process = start_sweep(path, out, build_root)
+    wait_for(lambda: ResultStore(out).runs(EXPERIMENT))
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    done = {p.name for p in ResultStore(out).runs(EXPERIMENT)}
+    assert 1 <= len(done) < 3
+    assert "run the same command again" in output
+    assert_store_complete(out)
+    assert not processes_working_in(build_root)
+    assert {row["status"] for row in read_table(out)} == {"done", "missing"}
+
+    resumed = run_sweep(sweep, out, workers=2, build_root=build_root, log=quiet)
+    assert set(resumed.outcomes) == {run.key for run in sweep.runs} - done
+    assert not resumed.failures and resumed.stored_before == len(done)
+    assert_store_complete(out)
+    assert len(ResultStore(out).runs(EXPERIMENT)) == 3
+
+
+def test_killed_worker_fails_only_its_run_and_resuming_redoes_it(tmp_path, build_root):
+    path, out = write_sweep(tmp_path, "[0.25, 0.5, 1.0]", seeds="[1]"), tmp_path / "results"
+    sweep = load_sweep(path, version())
+    process = start_sweep(path, out, build_root)
+    logs = out / "sweeps" / "study" / "logs"
+    wait_for(lambda: any("run " in p.read_text() for p in logs.glob("*.log")))
+    time.sleep(2)  # into the run: building or simulating
+    workers = [pid for pid in _children(process.pid)
+               if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    os.kill(workers[0], signal.SIGKILL)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 1, output  # the sweep went on, with one failure
+    rows = read_table(out)
+    failed = [row for row in rows if row["status"] == "failed"]
+    assert len(failed) == 1 and "killed by SIGKILL" in failed[0]["error"]
+    assert [row["status"] for row in rows].count("done") == 2
+    assert not processes_working_in(build_root)
+
+    resumed = run_sweep(sweep, out, workers=2, build_root=build_root, log=quiet)
+    assert set(resumed.outcomes) == {failed[0]["run_key"]} and not resumed.failures
+    assert_store_complete(out)
+    assert [row["status"] for row in read_table(out)] == ["done"] * 3
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
