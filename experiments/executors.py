@@ -10,6 +10,8 @@ a run visible only once complete; the parent only keeps count.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
 import platform
@@ -27,6 +29,11 @@ from experiments.config import ConfigError, ExperimentConfig
 
 #: How long workers get to clean up after SIGINT before they are killed (s).
 GRACE_S = 10.0
+
+
+class ExecutorLost(RuntimeError):
+    """The executor cannot go on (e.g. the Dask scheduler is gone); the runs it had not
+    finished are not failures, and running the sweep again does them."""
 
 
 @dataclass(frozen=True)
@@ -266,20 +273,29 @@ class DaskCluster:
         """Submit `tasks`; yield outcomes as they arrive. A worker that dies has its task
         retried elsewhere by Dask (``distributed.scheduler.allowed-failures`` times)."""
         from distributed import as_completed
+        from distributed.client import FutureCancelledError
 
         futures = {self.client.submit(_perform_on_dask_worker, task, pure=False,
                                       key=f"neurodev-run-{task.key}"): task for task in tasks}
+        # A lost scheduler is reported below in one line, not as the client's tracebacks.
+        logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
         try:
             for future in as_completed(futures):
                 try:
                     yield future.result()
+                except FutureCancelledError as error:
+                    if error.reason == "scheduler-connection-lost":
+                        raise ExecutorLost(f"lost the Dask scheduler at {self.address}") from None
+                    yield failed(futures[future], "dask", 0.0, error)
                 except Exception as error:  # e.g. KilledWorker: the task's workers kept dying
                     yield failed(futures[future], "dask", 0.0, error)
         finally:
-            self.client.cancel(list(futures))
+            with contextlib.suppress(Exception):  # the scheduler may be gone
+                self.client.cancel(list(futures))
 
     def close(self):
-        self.client.close()
+        with contextlib.suppress(Exception):
+            self.client.close()
 
 
 def _check_threads(client, address: str):

@@ -361,11 +361,12 @@ def _csv_value(value):
 @dataclass(frozen=True)
 class SweepReport:
     """What one invocation of a sweep did: outcomes of the runs it did (by key), how many were
-    stored before, whether it was interrupted, and the table and figure files it wrote."""
+    stored before, why it stopped early (``"interrupted"``, or the executor lost; empty if it
+    did not), and the table and figure files it wrote."""
 
     outcomes: dict
     stored_before: int
-    interrupted: bool
+    stopped: str
     files: tuple[Path, ...]
 
     @property
@@ -398,7 +399,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
         log(f"sweep {sweep.name}: {len(sweep.runs)} runs of {sweep.experiment} ({sweep.preset}), "
             f"{len(sweep.runs) - len(todo)} already stored, {len(todo)} to run on "
             f"{executor.describe()}")
-        outcomes, interrupted = _collect(executor.outcomes(todo), sweep, folder, len(todo))
+        outcomes, stopped = _collect(executor.outcomes(todo), sweep, folder, len(todo))
     finally:
         executor.close()
     failures = {key: o.error for key, o in outcomes.items() if o.status == "failed"}
@@ -412,11 +413,14 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
                                              folder))
         except ConfigError as error:  # a metric name not in the table: the runs still count
             log(f"no summary figure: {error}")
-    return SweepReport(outcomes, len(sweep.runs) - len(todo), interrupted, files)
+    return SweepReport(outcomes, len(sweep.runs) - len(todo), stopped, files)
 
 
-def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, bool]:
-    """Outcomes by run key as they arrive, with progress; stops early on Ctrl-C."""
+def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, str]:
+    """Outcomes by run key as they arrive, with progress, and why they stopped early (Ctrl-C,
+    or the executor lost; empty if they did not)."""
+    from experiments.executors import ExecutorLost
+
     by_key = {run.key: run for run in sweep.runs}
     collected, progress = {}, _Progress(total)
     try:
@@ -427,10 +431,12 @@ def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, bo
             progress.update(outcome.status)
     except KeyboardInterrupt:
         outcomes.close()
-        return collected, True
+        return collected, "interrupted"
+    except ExecutorLost as error:
+        return collected, str(error)
     finally:
         progress.close()
-    return collected, False
+    return collected, ""
 
 
 def _report_failure(folder: Path, run: Run, outcome, write):

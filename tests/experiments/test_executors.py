@@ -3,6 +3,7 @@
 import csv
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -133,6 +134,46 @@ def test_killed_worker_fails_only_its_run_and_resuming_redoes_it(tmp_path, build
     assert set(resumed.outcomes) == {failed[0]["run_key"]} and not resumed.failures
     assert_store_complete(out)
     assert [row["status"] for row in read_table(out)] == ["done"] * 3
+
+
+def test_lost_scheduler_stops_the_sweep_without_failures_and_resuming_does_the_rest(
+        tmp_path, build_root):
+    pytest.importorskip("distributed")
+    # Four runs on two workers: runs in progress when the scheduler dies still finish.
+    path, out = write_sweep(tmp_path, "[0.25, 0.5, 0.75, 1.0]", seeds="[1]"), tmp_path / "results"
+    sweep = load_sweep(path, version())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    env = os.environ | {"NEURODEV_BUILD_DIR": str(build_root)}
+    dask = [sys.executable, "-m", "dask"]
+    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port",
+                                  address.rsplit(":", 1)[1], "--no-dashboard"],
+                                 stderr=subprocess.DEVNULL, env=env)
+    workers = subprocess.Popen([*dask, "worker", address, "--nthreads", "1", "--nworkers", "2",
+                                "--no-dashboard"], stderr=subprocess.DEVNULL, env=env)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out),
+             "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        wait_for(lambda: ResultStore(out).runs(EXPERIMENT))
+        scheduler.kill()
+        output, _ = process.communicate(timeout=120)
+    finally:
+        for server in (scheduler, workers):
+            server.kill()
+            server.wait()
+    assert process.returncode == 1, output
+    assert f"lost the Dask scheduler at {address}: run the same command again" in output
+    statuses = [row["status"] for row in read_table(out)]
+    assert "failed" not in statuses and "done" in statuses
+    done = {p.name for p in ResultStore(out).runs(EXPERIMENT)}
+    assert len(done) < 4
+
+    resumed = run_sweep(sweep, out, workers=2, build_root=build_root, log=quiet)
+    assert set(resumed.outcomes) == {run.key for run in sweep.runs} - done
+    assert not resumed.failures
+    assert_store_complete(out)
 
 
 def _children(pid: int) -> list[int]:
