@@ -84,10 +84,6 @@ class Sweep:
     metrics: tuple[str, ...]
     runs: tuple[Run, ...]
 
-    @property
-    def swept_keys(self) -> list[str]:
-        return [key for axis in self.axes for key in axis.keys]
-
     def folder(self, out: Path) -> Path:
         """Where the sweep's table, figure and failure reports go."""
         return Path(out) / "sweeps" / self.name

@@ -1,24 +1,68 @@
+import fcntl
 import os
 import subprocess
+import threading
 import time
 
+from development import standalone
 from development.standalone import locked_slot
 
 
-def test_a_process_returns_to_its_slot_and_a_new_slot_starts_as_a_built_copy(tmp_path):
+def build(slot, mtime=1e9):
+    """Pretend a project was compiled in `slot` (objects with an old modification time)."""
+    for name in ("main", "objects.o"):
+        (slot / name).write_text(name)
+    (slot / "results").mkdir(exist_ok=True)
+    os.utime(slot / "objects.o", (mtime, mtime))
+
+
+def test_a_new_slot_copies_a_running_sibling_and_the_process_returns_to_it(tmp_path):
     shape = tmp_path / "shape"
     with locked_slot(shape) as first:
-        for name in ("main", "objects.o"):
-            (first / name).write_text(name)
-        (first / "results").mkdir()
-        os.utime(first / "objects.o", (1e9, 1e9))
-        with locked_slot(shape) as second:  # the first is taken, and cannot be copied while used
-            assert second.name == "slot-1" and not (second / "main").exists()
+        build(first)
+        (first / ".compiled").write_text("running")  # its program runs: files are settled
+        with locked_slot(shape) as second:
+            assert second.name == "slot-1"
+            assert (second / "main").read_text() == "main"
+            assert (second / "objects.o").stat().st_mtime == 1e9  # make sees it up to date
+            assert not (second / "results").exists() and not (second / ".compiled").exists()
     with locked_slot(shape) as again:  # the slot this process took last, free again
         assert again.name == "slot-1"
-        assert (again / "main").read_text() == "main"  # copied from slot-0, which is built
-        assert (again / "objects.o").stat().st_mtime == 1e9  # so make sees it up to date
-        assert not (again / "results").exists()
+
+
+def test_a_new_slot_waits_for_a_lower_sibling_being_compiled(tmp_path, monkeypatch):
+    monkeypatch.setattr(standalone, "SIBLING_POLL_S", 0.05)
+    shape, held, done = tmp_path / "shape", threading.Event(), threading.Event()
+
+    def compile_in_slot_0():
+        with locked_slot(shape) as slot:
+            held.set()
+            time.sleep(1.0)  # compiling
+            build(slot)
+            (slot / ".compiled").write_text("running")
+            done.wait(10)
+
+    compiler = threading.Thread(target=compile_in_slot_0)
+    compiler.start()
+    held.wait(10)
+    start = time.monotonic()
+    with locked_slot(shape) as slot:
+        waited = time.monotonic() - start
+        assert slot.name == "slot-1" and (slot / "main").exists()
+    done.set()
+    compiler.join()
+    assert waited >= 0.9  # it waited for the compiler instead of compiling too
+
+
+def test_a_new_slot_does_not_wait_for_a_higher_one(tmp_path):
+    shape = tmp_path / "shape"
+    (shape / "slot-1").mkdir(parents=True)
+    with open(shape / "slot-1" / ".lock", "w") as other:  # in use, not compiled: also new
+        fcntl.flock(other, fcntl.LOCK_EX)
+        start = time.monotonic()
+        with locked_slot(shape) as slot:
+            assert slot.name == "slot-0" and not (slot / "main").exists()
+        assert time.monotonic() - start < 1.0
 
 
 def test_processes_left_in_a_slot_are_stopped_but_not_a_shell(tmp_path):

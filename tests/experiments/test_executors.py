@@ -1,5 +1,6 @@
 """Sweeps on local workers and on a Dask cluster, interrupted and resumed (tiny runs)."""
 
+import contextlib
 import csv
 import os
 import signal
@@ -147,22 +148,26 @@ def test_lost_scheduler_stops_the_sweep_without_failures_and_resuming_does_the_r
         address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
     env = os.environ | {"NEURODEV_BUILD_DIR": str(build_root)}
     dask = [sys.executable, "-m", "dask"]
+    # Own sessions, so that killing one kills its worker processes and their compilers too.
     scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port",
                                   address.rsplit(":", 1)[1], "--no-dashboard"],
-                                 stderr=subprocess.DEVNULL, env=env)
+                                 stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     workers = subprocess.Popen([*dask, "worker", address, "--nthreads", "1", "--nworkers", "2",
-                                "--no-dashboard"], stderr=subprocess.DEVNULL, env=env)
+                                "--no-dashboard"], stderr=subprocess.DEVNULL, env=env,
+                               start_new_session=True)
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out),
              "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         wait_for(lambda: ResultStore(out).runs(EXPERIMENT))
-        scheduler.kill()
+        os.killpg(scheduler.pid, signal.SIGKILL)
         output, _ = process.communicate(timeout=120)
     finally:
         for server in (scheduler, workers):
-            server.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+    wait_for(lambda: not processes_working_in(build_root), timeout_s=30)
     assert process.returncode == 1, output
     assert f"lost the Dask scheduler at {address}: run the same command again" in output
     statuses = [row["status"] for row in read_table(out)]
