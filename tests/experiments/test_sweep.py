@@ -1,5 +1,6 @@
 import csv
 import math
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from experiments.store import ResultStore
 from experiments.sweep import load_sweep, metric_columns, table_rows, write_table
 
 HEADER = 'experiment = "scratch-vs-prior"\npreset = "tiny"\n'
+EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 
 
 def sweep_file(tmp_path, body: str, name: str = "study"):
@@ -141,3 +143,8 @@ def test_table_has_one_row_per_run_with_status(tiny_run, tmp_path):
     assert len(read) == 3 and read[2]["prior.median_osi"] == ""
     assert math.isclose(float(read[0]["prior.median_osi"]), rows[0]["prior.median_osi"])
     assert read[0]["circuit.exc_side"] == str(TINY.circuit.exc_side)  # every config key
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+def test_example_sweep_files_are_valid(example):
+    assert load_sweep(example, version()).runs
