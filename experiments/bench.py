@@ -45,6 +45,8 @@ from experiments.sweep import DEFAULT_METRICS, Axis, build_sweep, compile_times,
 from figures import scratch_vs_prior as headline_figure
 
 PARTS = ("headline", "bare", "threads", "series", "sweep")
+#: What ``neurodev bench`` runs unless told: the sweep part is 32 runs, meant for ``tiny``.
+DEFAULT_PARTS = ("headline", "bare", "threads", "series")
 #: Parts measured against the headline run's network and rates.
 NEEDS_HEADLINE = ("bare", "threads", "series")
 #: The issue's targets: events per second per process, simulation phase against bare Brian2,
