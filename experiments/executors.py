@@ -1,11 +1,11 @@
 """Where a sweep's runs are done: local worker processes, or the workers of a Dask cluster.
 
 Both executors (`LocalWorkers`, `DaskCluster`) take `Task` objects and yield one `Outcome`
-per task as tasks finish. A task
-runs `perform` in a long-lived worker process that reuses its Brian2 build directories
-(`development.standalone.locked_slot`), so only a worker's first run of a circuit shape
-compiles everything. Workers write finished runs straight into the result store, which makes
-a run visible only once complete; the parent only keeps count.
+per task as tasks finish. A task runs `perform` in a long-lived worker process that reuses its
+Brian2 build directories (`development.standalone.locked_slot`), so a circuit shape is compiled
+from scratch once per machine and later runs rebuild in place. Workers write finished runs
+straight into the result store, which makes a run visible only once complete; the parent only
+keeps count.
 """
 
 from __future__ import annotations
