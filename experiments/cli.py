@@ -158,8 +158,8 @@ def _sweep(args) -> int:
     for key, error in report.failures.items():
         print(f"failed {key}: {error}")
     if report.stopped:
-        print(f"{report.stopped}: run the same command again to do the "
-              f"{sum(not s for s in plan.stored(args.out))} runs not stored yet", file=sys.stderr)
+        print(f"{report.stopped}: run the same command again to do the {report.remaining} runs "
+              "not stored yet", file=sys.stderr)
         return 130 if report.stopped == "interrupted" else 1
     return 1 if report.failures else 0
 

@@ -31,7 +31,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -358,12 +358,14 @@ def _csv_value(value):
 class SweepReport:
     """What one invocation of a sweep did: outcomes of the runs it did (by key), how many were
     stored before, why it stopped early (``"interrupted"``, or the executor lost; empty if it
-    did not), and the table and figure files it wrote."""
+    did not), the table and figure files it wrote, and how many runs are still to do."""
 
     outcomes: dict
     stored_before: int
     stopped: str
-    files: tuple[Path, ...]
+    files: tuple[Path, ...] = ()
+    #: Runs of the sweep not stored when it ended (failed or not done).
+    remaining: int = 0
 
     @property
     def failures(self) -> dict[str, str]:
@@ -385,7 +387,7 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
     out = Path(out)
     folder = sweep.folder(out)
     executor = (DaskCluster(scheduler) if scheduler else
-                LocalWorkers(os.cpu_count() or 1 if workers is None else workers,
+                LocalWorkers((os.cpu_count() or 1) if workers is None else workers,
                              folder / "logs"))
     try:
         ResultStore(out).remove_abandoned(sweep.experiment)
@@ -398,8 +400,8 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
         outcomes, stopped = _collect(executor.outcomes(todo), sweep, folder, len(todo))
     finally:
         executor.close()
-    failures = {key: o.error for key, o in outcomes.items() if o.status == "failed"}
-    rows = table_rows(sweep, out, failures)
+    report = SweepReport(outcomes, len(sweep.runs) - len(todo), stopped)
+    rows = table_rows(sweep, out, report.failures)
     files = (write_table(rows, folder / "table.csv"),)
     if any(row["status"] == "done" for row in rows):
         from figures import sweep as sweep_figure
@@ -409,7 +411,8 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
                                              folder))
         except ConfigError as error:  # a metric name not in the table: the runs still count
             log(f"no summary figure: {error}")
-    return SweepReport(outcomes, len(sweep.runs) - len(todo), stopped, files)
+    return replace(report, files=files,
+                   remaining=sum(row["status"] != "done" for row in rows))
 
 
 def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, str]:
