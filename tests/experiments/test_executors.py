@@ -56,6 +56,19 @@ def processes_working_in(directory: Path) -> list[int]:
     return found
 
 
+def living_members_of_session(session: int) -> list[int]:
+    """Pids of the processes of `session` that have not exited (zombies hold no files)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _, _, sid = stat.read_text().rsplit(")", 1)[1].split()[:4]
+        except (OSError, IndexError):
+            continue
+        if int(sid) == session and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
 def start_sweep(path: Path, out: Path, build_root: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out),
@@ -167,6 +180,9 @@ def test_lost_scheduler_stops_the_sweep_without_failures_and_resuming_does_the_r
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+            # The Dask worker processes outlive their parent by a moment; a run they were
+            # writing is abandoned (its lock released) only once they have exited.
+            wait_for(lambda pid=server.pid: not living_members_of_session(pid), timeout_s=30)
     wait_for(lambda: not processes_working_in(build_root), timeout_s=30)
     assert process.returncode == 1, output
     assert f"lost the Dask scheduler at {address}: run the same command again" in output
