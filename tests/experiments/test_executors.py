@@ -2,6 +2,7 @@
 
 import contextlib
 import csv
+import fcntl
 import os
 import signal
 import socket
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from experiments.runner import version
-from experiments.store import ResultStore
+from experiments.store import WRITER_LOCK, ResultStore
 from experiments.sweep import load_sweep, run_sweep
 
 EXPERIMENT = "scratch-vs-prior"
@@ -56,16 +57,15 @@ def processes_working_in(directory: Path) -> list[int]:
     return found
 
 
-def living_members_of_session(session: int) -> list[int]:
-    """Pids of the processes of `session` that have not exited (zombies hold no files)."""
+def runs_being_written(out: Path) -> list[str]:
+    """Temporary run directories whose writer still holds their lock (it has not exited)."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, _, _, sid = stat.read_text().rsplit(")", 1)[1].split()[:4]
-        except (OSError, IndexError):
-            continue
-        if int(sid) == session and state != "Z":
-            found.append(int(stat.parent.name))
+    for lock_path in (out / EXPERIMENT).glob(f".*/{WRITER_LOCK}"):
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                found.append(lock_path.parent.name)
     return found
 
 
@@ -153,7 +153,6 @@ def test_killed_worker_fails_only_its_run_and_resuming_redoes_it(tmp_path, build
 def test_lost_scheduler_stops_the_sweep_without_failures_and_resuming_does_the_rest(
         tmp_path, build_root):
     pytest.importorskip("distributed")
-    # Four runs on two workers: runs in progress when the scheduler dies still finish.
     path, out = write_sweep(tmp_path, "[0.25, 0.5, 0.75, 1.0]", seeds="[1]"), tmp_path / "results"
     sweep = load_sweep(path, version())
     with socket.socket() as probe:
@@ -173,23 +172,24 @@ def test_lost_scheduler_stops_the_sweep_without_failures_and_resuming_does_the_r
             [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out),
              "--scheduler", address], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         wait_for(lambda: ResultStore(out).runs(EXPERIMENT))
-        os.killpg(scheduler.pid, signal.SIGKILL)
-        output, _ = process.communicate(timeout=120)
     finally:
+        # The cluster's job ends: scheduler and workers die at once, the runs in progress with
+        # them. (Workers left alive would go on with the runs they hold, and might finish all.)
         for server in (scheduler, workers):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-            # The Dask worker processes outlive their parent by a moment; a run they were
-            # writing is abandoned (its lock released) only once they have exited.
-            wait_for(lambda pid=server.pid: not living_members_of_session(pid), timeout_s=30)
-    wait_for(lambda: not processes_working_in(build_root), timeout_s=30)
+    output, _ = process.communicate(timeout=120)
     assert process.returncode == 1, output
     assert f"lost the Dask scheduler at {address}: run the same command again" in output
     statuses = [row["status"] for row in read_table(out)]
     assert "failed" not in statuses and "done" in statuses
     done = {p.name for p in ResultStore(out).runs(EXPERIMENT)}
     assert len(done) < 4
+    # Killed worker processes outlive their parent by a moment, holding their runs' locks;
+    # once they are gone, the runs they were writing are abandoned, for the resume to remove.
+    wait_for(lambda: not runs_being_written(out), timeout_s=30)
+    wait_for(lambda: not processes_working_in(build_root), timeout_s=30)
 
     resumed = run_sweep(sweep, out, workers=2, build_root=build_root, log=quiet)
     assert set(resumed.outcomes) == {run.key for run in sweep.runs} - done
