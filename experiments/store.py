@@ -85,13 +85,18 @@ class ResultStore:
         folder = self.root / experiment
         removed = 0
         for lock_path in folder.glob(f".*/{WRITER_LOCK}") if folder.is_dir() else ():
-            with open(lock_path, "a") as lock:
+            try:  # not "a": that would give a just finished writer's directory a new lock
+                lock = open(lock_path)  # noqa: SIM115 (held while removing)
+            except FileNotFoundError:  # its writer finished after the listing
+                continue
+            with lock:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     continue
-                shutil.rmtree(lock_path.parent)
-                removed += 1
+                if lock_path.exists():  # else its writer finished after our open()
+                    shutil.rmtree(lock_path.parent)
+                    removed += 1
         return removed
 
     def load(self, path: Path, arrays: bool = True) -> StoredRun:

@@ -61,7 +61,7 @@ def runs_being_written(out: Path) -> list[str]:
     """Temporary run directories whose writer still holds their lock (it has not exited)."""
     found = []
     for lock_path in (out / EXPERIMENT).glob(f".*/{WRITER_LOCK}"):
-        with open(lock_path, "a") as lock:
+        with open(lock_path) as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -1,11 +1,12 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from experiments.store import ResultStore, write_run
+from experiments.store import FILES, WRITER_LOCK, ResultStore, write_run
 
 
 def fill(directory, value=1.0):
@@ -71,3 +72,15 @@ def test_abandoned_temporary_directory_is_removed_not_one_being_written(tmp_path
     assert store.has("exp", "k2") and not store.has("exp", "k1")
     assert [p.name for p in (tmp_path / "exp").iterdir()] == ["k2"]
     assert not (store.run_dir("exp", "k2") / ".writer.lock").exists()
+
+
+def test_directory_of_a_writer_that_finished_after_the_listing_is_kept(tmp_path, monkeypatch):
+    # The writer removes its lock just before publishing the directory; a remover that listed
+    # the lock earlier must neither recreate it nor delete the finished run's files.
+    store = ResultStore(tmp_path)
+    staging = tmp_path / "exp" / ".k1-finishing"
+    staging.mkdir(parents=True)
+    fill(staging)
+    monkeypatch.setattr(Path, "glob", lambda self, pattern: iter([staging / WRITER_LOCK]))
+    assert store.remove_abandoned("exp") == 0
+    assert sorted(p.name for p in staging.iterdir()) == sorted(FILES)
