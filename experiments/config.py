@@ -158,20 +158,29 @@ def parse_overrides(assignments: list[str]) -> dict:
 
     Values are read as TOML (numbers, booleans, quoted strings); a bare word is a string.
     """
-    data: dict = {}
+    data = {}
     for item in assignments:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
             raise ConfigError(f"--set takes key=value, got '{item}'")
-        value = _parse_value(text.strip())
+        data[name] = _parse_value(text.strip())
+    return nested(data, "--set")
+
+
+def nested(settings: dict, where: str) -> dict:
+    """``{"wiring.prior_strength": v, "seed": 3}`` as ``{"wiring": {"prior_strength": v},
+    "seed": 3}``; `where` (e.g. ``"--set"``) names the source of a name that is not a key."""
+    data: dict = {}
+    for name, value in settings.items():
+        section, dot, key = name.partition(".")
         if name == "seed":
             data["seed"] = value
-            continue
-        section, dot, key = name.partition(".")
-        if not dot or not key:
-            raise ConfigError(f"--set key must be 'section.key' or 'seed', got '{name}'")
-        data.setdefault(section, {})[key] = value
+        elif not dot or not key or "." in key:
+            raise ConfigError(f"{where} key '{name}' is not a config key: use section.key, "
+                              "e.g. wiring.prior_strength")
+        else:
+            data.setdefault(section, {})[key] = value
     return data
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.config import PRESETS, ConfigError, ExperimentConfig, from_dict
+from experiments.config import PRESETS, ConfigError, ExperimentConfig, from_dict, nested
 from experiments.registry import EXPERIMENTS
 from experiments.store import ResultStore
 
@@ -130,8 +130,8 @@ def _sweep(name: str, data: dict, version: str) -> Sweep:
     axes = _axes({key: _values(key, value) for key, value in grid.items()}, data.get("zip", []))
     seeds = _seeds(data.get("seeds", 1))
     metrics = _metrics(data.get("metrics", list(DEFAULT_METRICS)))
-    return build_sweep(name, experiment, preset, from_dict(_nested(base), PRESETS[preset]), axes,
-                       seeds, metrics, version)
+    base_config = from_dict(nested(base, "base"), PRESETS[preset])
+    return build_sweep(name, experiment, preset, base_config, axes, seeds, metrics, version)
 
 
 def build_sweep(name: str, experiment: str, preset: str, base: ExperimentConfig, axes, seeds,
@@ -243,7 +243,7 @@ def _run(experiment: str, base: ExperimentConfig, axes, steps, seed: int, versio
     settings = {key: value for axis, step in zip(axes, steps, strict=True)
                 for key, value in zip(axis.keys, step, strict=True)}
     try:
-        config = from_dict(_nested(settings) | {"seed": seed}, base)
+        config = from_dict(nested(settings | {"seed": seed}, "grid"), base)
         EXPERIMENTS[experiment].validate(config)
     except ConfigError as error:
         raise ConfigError(f"run {_describe(settings, seed)}: {error}") from None
@@ -252,18 +252,6 @@ def _run(experiment: str, base: ExperimentConfig, axes, steps, seed: int, versio
 
 def _describe(settings: dict, seed: int) -> str:
     return " ".join([*(f"{k}={v}" for k, v in settings.items()), f"seed={seed}"])
-
-
-def _nested(settings: dict) -> dict:
-    """``{"wiring.prior_strength": v}`` as ``{"wiring": {"prior_strength": v}}``."""
-    nested: dict = {}
-    for name, value in settings.items():
-        section, dot, key = name.partition(".")
-        if not dot or not key or "." in key:
-            raise ConfigError(f"'{name}' is not a config key: use section.key, e.g. "
-                              "wiring.prior_strength")
-        nested.setdefault(section, {})[key] = value
-    return nested
 
 
 # --- The table -----------------------------------------------------------------------------
@@ -325,8 +313,7 @@ def table_rows(sweep: Sweep, out: Path, failures: dict[str, str]) -> list[dict]:
             row |= metric_columns(saved.metrics)
         elif run.key in failures:
             row |= {"status": "failed", "error": failures[run.key]}
-        config = {f"{section}.{key}": value for section, values in run.config.to_dict().items()
-                  if isinstance(values, dict) for key, value in values.items()}
+        config = _flat_keys(run.config.to_dict(), "config")
         rows.append(row | {k: v for k, v in config.items() if k not in row})
     return rows
 

@@ -23,6 +23,7 @@ def test_overrides_reach_their_section():
     ("waves.preset=b2", r"waves.preset = 'b2' is not allowed: one of 'wt', 'stage3', 'b2ko'"),
     ("seed=-1", r"seed = -1 is not allowed"),
     ("justakey", r"--set takes key=value"),
+    ("prior_strength=0.5", r"--set key 'prior_strength' is not a config key: use section.key"),
 ])
 def test_bad_values_fail_with_one_line_naming_key_value_and_range(override, message):
     with pytest.raises(ConfigError, match=message) as error:

@@ -65,6 +65,7 @@ schedule.waves_per_epoch = { linspace = [2, 6, 3] }
     ("[grid]\nwiring.prior_strength = { linspace = [0, 1] }\n", "linspace = [start, stop, num]"),
     ("[grid]\nwiring.prior_strength = { arange = [0, 1, 2] }\n", "is not allowed: a list"),
     ("[grid]\nseed = [1, 2]\n", "'seed' cannot be swept"),
+    ("[grid]\nprior_strength = [0.5, 1.0]\n", "grid key 'prior_strength' is not a config key"),
     (('zip = [["wiring.prior_strength", "plasticity.a_plus"]]\n[grid]\n'
      "wiring.prior_strength = [0.5, 1.0]\nplasticity.a_plus = [0.01]\n"),
      "different numbers of values: wiring.prior_strength: 2, plasticity.a_plus: 1"),
