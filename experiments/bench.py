@@ -44,9 +44,9 @@ from experiments.store import write_run
 from experiments.sweep import DEFAULT_METRICS, Axis, build_sweep, compile_times, run_sweep
 from figures import scratch_vs_prior as headline_figure
 
-PARTS = ("headline", "bare", "threads", "series", "sweep")
 #: What ``neurodev bench`` runs unless told: the sweep part is 32 runs, meant for ``tiny``.
 DEFAULT_PARTS = ("headline", "bare", "threads", "series")
+PARTS = (*DEFAULT_PARTS, "sweep")
 #: Parts measured against the headline run's network and rates.
 NEEDS_HEADLINE = ("bare", "threads", "series")
 #: The issue's targets: events per second per process, simulation phase against bare Brian2,

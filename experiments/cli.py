@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from development.waves import WAVE_PRESETS
-from experiments.bench import DEFAULT_PARTS as BENCH_PARTS
-from experiments.bench import PARTS as ALL_BENCH_PARTS
+from experiments.bench import DEFAULT_PARTS as DEFAULT_BENCH_PARTS
+from experiments.bench import PARTS as BENCH_PARTS
 from experiments.config import PRESETS, ConfigError, load
 from experiments.registry import EXPERIMENTS
 
@@ -75,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--preset", default="quick", choices=sorted(PRESETS),
                        help="size of the headline run (default: quick)")
     bench.add_argument("--seed", type=int, help="master seed (default: the preset's, 1)")
-    bench.add_argument("--parts", default=",".join(BENCH_PARTS), metavar="PART,...",
-                       help=f"which of {','.join(ALL_BENCH_PARTS)} to run (default: "
-                       f"{','.join(BENCH_PARTS)}; sweep: 8 runs on one and on two workers, "
+    bench.add_argument("--parts", default=",".join(DEFAULT_BENCH_PARTS), metavar="PART,...",
+                       help=f"which of {','.join(BENCH_PARTS)} to run (default: "
+                       f"{','.join(DEFAULT_BENCH_PARTS)}; sweep: 8 runs on one and on two workers, "
                        "use --preset tiny)")
     bench.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override one config value (repeatable)")
