@@ -269,12 +269,15 @@ def _stop_leftover_processes(build_dir: Path, timeout_s: float = 10.0):
             continue
     deadline = time.monotonic() + timeout_s
     while leftovers and time.monotonic() < deadline:
-        leftovers = [p for p in leftovers if p.exists() and _state(p) != "Z"]
+        leftovers = [p for p in leftovers if not _exited(p)]
         time.sleep(0.05)
 
 
-def _state(proc: Path) -> str:
+def _exited(proc: Path) -> bool:
+    """Whether every thread of the process has exited: its main thread alone can show as a
+    zombie while the others still run (and hold its files)."""
     try:
-        return (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        return all((task / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+                   for task in (proc / "task").iterdir())
     except (OSError, IndexError):
-        return "Z"
+        return True
