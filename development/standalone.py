@@ -4,6 +4,12 @@ A project is built in a directory that is reused from run to run: Brian2 rewrite
 files whose contents changed, and make recompiles only those. Two additions to Brian2's
 makefile keep such a rebuild in place short (see `_FAST_REBUILD_RULES`), and the compiled
 program records its own peak memory.
+
+Children never outlive this process: make and its compilers run as a process group that a
+watchdog kills if this process dies in any way (SIGKILL included), and is killed at once if
+this process is interrupted; the simulation program dies with its parent (Linux's
+parent-death signal). A program that stops before the end of its run (Brian2's compiled
+``main`` ends a run early on SIGINT and exits normally) raises `SimulationIncomplete`.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import brian2 as b2
@@ -90,33 +97,115 @@ def standalone_device(build_dir: Path, dt, threads: int = 1) -> Iterator[None]:
         b2.set_device("runtime")
 
 
+class SimulationIncomplete(RuntimeError):
+    """The compiled simulation stopped before the end of its run: not a result."""
+
+
 def build_and_run(build_dir: Path) -> dict[str, float | int | None]:
     """Generate, compile and run the project of the current network (after `Network.run`).
 
     Returns
     -------
     dict
-        ``code_generation``, ``compilation`` and ``run`` wall times (s; Brian2's own timers
-        for the last two), and ``peak_rss_bytes`` of the simulation process (None if the
-        system has no ``/proc``).
+        ``code_generation``, ``compilation`` and ``run`` wall times (s; Brian2's own timer
+        for the run), and ``peak_rss_bytes`` of the simulation process (None if the system
+        has no ``/proc``).
+
+    Raises
+    ------
+    RuntimeError
+        If compilation fails (with the end of make's output).
+    SimulationIncomplete
+        If the program ended its run early (e.g. it received SIGINT).
     """
     start = time.perf_counter()
     b2.device.insert_code("before_end", _WRITE_PEAK_RSS)
-    b2.device.build(directory=str(build_dir), run=False, with_output=True)
+    b2.device.build(directory=str(build_dir), compile=False, run=False, with_output=True)
+    compiled = time.perf_counter()
+    _compile(build_dir)
+    compilation = time.perf_counter() - compiled
     # While the program runs, its files do not change: a new slot may copy them meanwhile.
     marker = build_dir / _COMPILED
     marker.write_text(f"{os.getpid()} {time.time_ns()}")
+    run_info = Path(b2.device.results_dir) / "last_run_info.txt"  # written by the program
+    run_info.unlink(missing_ok=True)
+    run_command = b2.prefs.devices.cpp_standalone.run_cmd_unix
+    b2.prefs.devices.cpp_standalone.run_cmd_unix = [
+        sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), "./main"]
     try:
         b2.device.run(str(build_dir), with_output=True)
     finally:
+        b2.prefs.devices.cpp_standalone.run_cmd_unix = run_command
         marker.unlink(missing_ok=True)
-    timers = b2.device.timers
-    compilation = (timers["compile"]["clean"] or 0) + timers["compile"]["make"]
-    run = timers["run_binary"]
+    completed = float(run_info.read_text().split()[1]) if run_info.is_file() else 0.0
+    if completed < 1:
+        raise SimulationIncomplete(f"the simulation in {build_dir} stopped after "
+                                   f"{100 * completed:.1f} % of its run")
+    run = b2.device.timers["run_binary"]
     peak = (Path(b2.device.results_dir) / "peak_rss_kb").read_text().split()
     return {"code_generation": time.perf_counter() - start - compilation - run,
             "compilation": compilation, "run": run,
             "peak_rss_bytes": int(peak[0]) * 1024 if peak else None}
+
+
+#: Runs a program that gets SIGKILL when its parent dies (Linux's PR_SET_PDEATHSIG = 1,
+#: kept across exec): ``python -c … PARENT_PID PROGRAM ARGS…``. A parent already gone
+#: before the signal was set is noticed by the parent's pid.
+_DIE_WITH_PARENT = """\
+import ctypes, os, signal, sys
+parent, program, *args = sys.argv[1:]
+if sys.platform.startswith("linux"):
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+if os.getppid() != int(parent):
+    sys.exit(1)
+os.execv(program, [program, *args])
+"""
+
+#: Kills process group argv[1] when the pipe on its standard input closes without "done":
+#: the kernel closes it when the process holding its other end dies, however it dies.
+_WATCHDOG = """\
+import os, sys
+if sys.stdin.buffer.read() != b"done":
+    try:
+        os.killpg(int(sys.argv[1]), 9)
+    except ProcessLookupError:
+        pass
+"""
+
+
+def _compile(build_dir: Path):
+    """Run make as Brian2 would (its make command and arguments), as a guarded process group;
+    its output goes to ``make.log``."""
+    prefs = b2.prefs.devices.cpp_standalone
+    log = build_dir / "make.log"
+    code = run_guarded([prefs.make_cmd_unix, *prefs.extra_make_args_unix], build_dir, log)
+    if code != 0:
+        tail = log.read_text(errors="replace").strip().splitlines()[-20:]
+        raise RuntimeError(f"compilation failed (make exit status {code}; see {log}):\n"
+                           + "\n".join(tail))
+
+
+def run_guarded(command: list[str], cwd: Path, log_path: Path) -> int:
+    """Run `command` in `cwd` as a process group of its own, writing its output to
+    `log_path`, and return its exit status.
+
+    The group is killed (SIGKILL) if the wait is interrupted (any exception, e.g. Ctrl-C),
+    and by a watchdog process if this process dies without finishing the wait.
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(process.pid)],
+                                stdin=subprocess.PIPE, start_new_session=True)
+    try:
+        return process.wait()
+    except BaseException:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    finally:
+        watchdog.communicate(b"done")
 
 
 def spike_deliveries(indices, spike_counts) -> int:

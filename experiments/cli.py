@@ -8,21 +8,34 @@ from pathlib import Path
 
 import numpy as np
 
+from development.standalone import SimulationIncomplete
 from development.waves import WAVE_PRESETS
 from experiments.bench import DEFAULT_PARTS as DEFAULT_BENCH_PARTS
 from experiments.bench import PARTS as BENCH_PARTS
 from experiments.config import PRESETS, ConfigError, load
+from experiments.interrupts import exit_status, signal_name, stopping_on_signals
 from experiments.registry import EXPERIMENTS
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Brian2's hook would print its "please report" banner (and keep debug files in /tmp)
+    # for any error, neurodev's own included.
+    sys.excepthook = sys.__excepthook__
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        return args.command(args)
-    except ConfigError as error:
-        print(f"neurodev: error: {error}", file=sys.stderr)
-        return 2
+    with stopping_on_signals():
+        try:
+            return args.command(args)
+        except ConfigError as error:
+            print(f"neurodev: error: {error}", file=sys.stderr)
+            return 2
+        except SimulationIncomplete as error:
+            print(f"neurodev: error: {error}; nothing was stored", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as interruption:
+            print(f"neurodev: interrupted by {signal_name(interruption)}; the unfinished run "
+                  "was not stored", file=sys.stderr)
+            return exit_status(interruption)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,7 +173,7 @@ def _sweep(args) -> int:
     if report.stopped:
         print(f"{report.stopped}: run the same command again to do the {report.remaining} runs "
               "not stored yet", file=sys.stderr)
-        return 130 if report.stopped == "interrupted" else 1
+        return report.stopped_status
     return 1 if report.failures else 0
 
 

@@ -26,6 +26,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from experiments.config import ConfigError, ExperimentConfig
+from experiments.interrupts import SIGNALS, exit_status, stopping_on_signals
 
 #: How long workers get to clean up after SIGINT before they are killed (s).
 GRACE_S = 10.0
@@ -200,6 +201,8 @@ def _receive(worker: _Worker) -> Outcome | None:
 def _exit_reason(code: int | None) -> str:
     if code is not None and code < 0:
         return f"killed by {signal.Signals(-code).name}"
+    if code is not None and code - 128 in SIGNALS:  # the worker's own exit status then
+        return f"stopped by {signal.Signals(code - 128).name}"
     return f"exit code {code}"
 
 
@@ -230,10 +233,13 @@ def _worker_main(connection, name: str, log_path: str):
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 (the worker's log)
     sys.stderr = sys.stdout
     try:
-        while (task := connection.recv()) is not None:
-            connection.send(perform(task, name))
-    except (KeyboardInterrupt, EOFError):
+        with stopping_on_signals():  # SIGTERM too stops the run and stores nothing
+            while (task := connection.recv()) is not None:
+                connection.send(perform(task, name))
+    except EOFError:
         pass
+    except KeyboardInterrupt as interruption:
+        sys.exit(exit_status(interruption))
 
 
 # --- Dask distributed ------------------------------------------------------------------------

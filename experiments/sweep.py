@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.config import PRESETS, ConfigError, ExperimentConfig, from_dict, nested
+from experiments.interrupts import exit_status, signal_name
 from experiments.registry import EXPERIMENTS
 from experiments.store import ResultStore
 
@@ -344,12 +345,14 @@ def _csv_value(value):
 @dataclass(frozen=True)
 class SweepReport:
     """What one invocation of a sweep did: outcomes of the runs it did (by key), how many were
-    stored before, why it stopped early (``"interrupted"``, or the executor lost; empty if it
-    did not), the table and figure files it wrote, and how many runs are still to do."""
+    stored before, why it stopped early (``"interrupted by SIGINT"``, or the executor lost;
+    empty if it did not) and the command's exit status for that, the table and figure files
+    it wrote, and how many runs are still to do."""
 
     outcomes: dict
     stored_before: int
     stopped: str
+    stopped_status: int = 0
     files: tuple[Path, ...] = ()
     #: Runs of the sweep not stored when it ended (failed or not done).
     remaining: int = 0
@@ -384,10 +387,10 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
         log(f"sweep {sweep.name}: {len(sweep.runs)} runs of {sweep.experiment} ({sweep.preset}), "
             f"{len(sweep.runs) - len(todo)} already stored, {len(todo)} to run on "
             f"{executor.describe()}")
-        outcomes, stopped = _collect(executor.outcomes(todo), sweep, folder, len(todo))
+        outcomes, stopped, status = _collect(executor.outcomes(todo), sweep, folder, len(todo))
     finally:
         executor.close()
-    report = SweepReport(outcomes, len(sweep.runs) - len(todo), stopped)
+    report = SweepReport(outcomes, len(sweep.runs) - len(todo), stopped, status)
     rows = table_rows(sweep, out, report.failures)
     files = (write_table(rows, folder / "table.csv"),)
     if any(row["status"] == "done" for row in rows):
@@ -402,9 +405,9 @@ def run_sweep(sweep: Sweep, out: Path, *, workers: int | None = None,
                    remaining=sum(row["status"] != "done" for row in rows))
 
 
-def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, str]:
-    """Outcomes by run key as they arrive, with progress, and why they stopped early (Ctrl-C,
-    or the executor lost; empty if they did not)."""
+def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, str, int]:
+    """Outcomes by run key as they arrive, with progress, why they stopped early (Ctrl-C or
+    SIGTERM, or the executor lost; empty if they did not) and the exit status for that."""
     from experiments.executors import ExecutorLost
 
     by_key = {run.key: run for run in sweep.runs}
@@ -415,14 +418,14 @@ def _collect(outcomes, sweep: Sweep, folder: Path, total: int) -> tuple[dict, st
             if outcome.status == "failed":
                 _report_failure(folder, by_key[outcome.key], outcome, progress.write)
             progress.update(outcome.status)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         outcomes.close()
-        return collected, "interrupted"
+        return collected, f"interrupted by {signal_name(interruption)}", exit_status(interruption)
     except ExecutorLost as error:
-        return collected, str(error)
+        return collected, str(error), 1
     finally:
         progress.close()
-    return collected, ""
+    return collected, "", 0
 
 
 def _report_failure(folder: Path, run: Run, outcome, write):

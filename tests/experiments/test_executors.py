@@ -126,7 +126,13 @@ def test_interrupted_sweep_resumes_with_only_the_missing_runs(tmp_path, build_ro
     assert len(ResultStore(out).runs(EXPERIMENT)) == 3
 
 
-def test_killed_worker_fails_only_its_run_and_resuming_redoes_it(tmp_path, build_root):
+@pytest.mark.parametrize(("signum", "reason"), [
+    (signal.SIGKILL, "killed by SIGKILL"),
+    # The worker stops its run, stores nothing and exits with 143.
+    pytest.param(signal.SIGTERM, "stopped by SIGTERM", marks=pytest.mark.slow),
+])
+def test_killed_worker_fails_only_its_run_and_resuming_redoes_it(tmp_path, build_root, signum,
+                                                                 reason):
     path, out = write_sweep(tmp_path, "[0.25, 0.5, 1.0]", seeds="[1]"), tmp_path / "results"
     sweep = load_sweep(path, version())
     process = start_sweep(path, out, build_root)
@@ -135,12 +141,12 @@ def test_killed_worker_fails_only_its_run_and_resuming_redoes_it(tmp_path, build
     time.sleep(2)  # into the run: building or simulating
     workers = [pid for pid in _children(process.pid)
                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    os.kill(workers[0], signal.SIGKILL)
+    os.kill(workers[0], signum)
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 1, output  # the sweep went on, with one failure
     rows = read_table(out)
     failed = [row for row in rows if row["status"] == "failed"]
-    assert len(failed) == 1 and "killed by SIGKILL" in failed[0]["error"]
+    assert len(failed) == 1 and reason in failed[0]["error"]
     assert [row["status"] for row in rows].count("done") == 2
     assert not processes_working_in(build_root)
 
