@@ -72,6 +72,15 @@ class CircuitParams:
             raise ParameterError(
                 "ff_arbor_radius_um", self.ff_arbor_radius_um,
                 f"less than half the retina's extent ({self.retina_extent_um / 2:g} µm)")
+        # The nearest retinal site can be half a grid diagonal away from a cell.
+        nearest_site_um = self.retina_spacing_um / np.sqrt(2)
+        for key in ("ff_arbor_radius_um", "inh_arbor_radius_um"):
+            if getattr(self, key) < nearest_site_um:
+                raise ParameterError(
+                    key, getattr(self, key),
+                    f"at least {nearest_site_um:.4g} µm, half the diagonal of the retinal grid "
+                    f"(retina_spacing_um = {self.retina_spacing_um:g}), so that every arbor "
+                    "holds a retinal site")
 
     @property
     def retina_extent_um(self) -> float:
@@ -205,6 +214,28 @@ class CircuitSpec:
     def n_synapses(self) -> int:
         """Live synapses."""
         return sum(p.n_live for p in self.projections.values())
+
+
+#: Population pairs whose wiring compares every pre with every post cell.
+_DENSE_PAIRS = (("input", "exc"), ("input", "inh"), ("exc", "exc"), ("exc", "inh"), ("inh", "exc"),
+                ("exc", "exc23"), ("exc", "inh23"), ("exc23", "exc23"), ("exc23", "inh23"),
+                ("inh23", "exc23"))
+
+
+def wiring_memory_bytes(params: CircuitParams) -> int:
+    """Peak memory that wiring a circuit of `params` needs (bytes): the wiring rules hold a
+    distance, a probability and a uniform draw (float64) for every pair of the largest dense
+    pair of populations.
+
+    Examples
+    --------
+    >>> wiring_memory_bytes(CircuitParams(exc_side=16, l23_exc_side=16)) == 24 * 256 * 576
+    True
+    """
+    p = params
+    sizes = {"input": p.retina_side**2, "exc": p.exc_side**2, "inh": p.inh_count,
+             "exc23": p.l23_exc_side**2, "inh23": p.l23_inh_count}
+    return 3 * 8 * max(sizes[pre] * sizes[post] for pre, post in _DENSE_PAIRS)
 
 
 def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior_strength: float,

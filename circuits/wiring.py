@@ -113,6 +113,8 @@ def normalise_groups(weight, groups, total):
 
     Groups whose weights sum to zero are set uniform, so every group carries `total`.
     """
+    if not len(groups):  # a projection without synapses
+        return np.zeros(0)
     n_groups = groups.max() + 1
     sums = np.bincount(groups, weights=weight, minlength=n_groups)
     counts = np.bincount(groups, minlength=n_groups)

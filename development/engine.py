@@ -313,8 +313,9 @@ def _build_network(layout, merged, timeline, neurons, plasticity, structural, en
                                  record=layout.indices("exc"), clock=snapshots,
                                  name="cell_snapshots"),
     }
-    network = b2.Network(inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
-                         _progress_reporter(timeline, engine), *monitors.values())
+    objects = [inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
+               _progress_reporter(timeline, engine), *monitors.values()]
+    network = b2.Network(*(obj for obj in objects if obj is not None))
     return network, monitors
 
 
@@ -541,6 +542,10 @@ def _burst_triggers(spec0, timeline, inputs, engine, namespace):
 
 
 def _static_synapses(source, target, projection: MergedProjection, name, on_pre, namespace):
+    """Fixed synapses, or None if the projection has none (e.g. no feed-forward inhibition:
+    Brian2 cannot connect empty index arrays)."""
+    if not projection.n_synapses:
+        return None
     synapses = b2.Synapses(source, target, models.STATIC_SYNAPSE, on_pre=on_pre, name=name,
                            namespace=namespace)
     synapses.connect(i=projection.pre, j=projection.post)

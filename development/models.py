@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import brian2 as b2
 
-from circuits.params import check_choice, check_fields, check_flag
+from circuits.params import ParameterError, check_choice, check_fields, check_flag
 
 POSITIVE = (0, 1e6, {"open_low": True})
 
@@ -42,6 +42,14 @@ class NeuronParams:
             refractory_ms=(0, 100), target_rate_hz=(0, 1000, {"open_low": True}),
             threshold_step_mv=(0, 100), threshold_floor_mv=(-100, 0),
         )
+        # A cell reset at or above threshold fires at every step its refractory period allows;
+        # one whose excitatory reversal lies below threshold can never fire.
+        if self.v_reset_mv >= self.v_threshold_mv:
+            raise ParameterError("v_reset_mv", self.v_reset_mv,
+                                 f"below v_threshold_mv = {self.v_threshold_mv:g}")
+        if self.e_exc_mv <= self.v_threshold_mv:
+            raise ParameterError("e_exc_mv", self.e_exc_mv,
+                                 f"above v_threshold_mv = {self.v_threshold_mv:g}")
 
     def namespace(self) -> dict:
         mv, ms = b2.mV, b2.ms

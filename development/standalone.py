@@ -173,16 +173,38 @@ if sys.stdin.buffer.read() != b"done":
 """
 
 
+#: In a build directory while make runs there; left behind by a compilation that was cut short.
+_COMPILING = ".compiling"
+#: What make writes: object files, their dependency lists, precompiled headers, the program.
+_BUILD_OUTPUTS = frozenset({".o", ".d", ".gch"})
+
+
 def _compile(build_dir: Path):
     """Run make as Brian2 would (its make command and arguments), as a guarded process group;
-    its output goes to ``make.log``."""
+    its output goes to ``make.log``.
+
+    Make cannot delete a half-written object file when it is killed, and would take it as up
+    to date; so whatever make wrote during a compilation that did not finish is deleted first.
+    """
     prefs = b2.prefs.devices.cpp_standalone
-    log = build_dir / "make.log"
+    marker, log = build_dir / _COMPILING, build_dir / "make.log"
+    if marker.exists():
+        _remove_outputs_since(build_dir, marker.stat().st_mtime)
+    marker.touch()
     code = run_guarded([prefs.make_cmd_unix, *prefs.extra_make_args_unix], build_dir, log)
-    if code != 0:
+    if code == 0:
+        marker.unlink()
+    else:
         tail = log.read_text(errors="replace").strip().splitlines()[-20:]
         raise RuntimeError(f"compilation failed (make exit status {code}; see {log}):\n"
                            + "\n".join(tail))
+
+
+def _remove_outputs_since(build_dir: Path, since: float):
+    for path in build_dir.rglob("*"):
+        if ((path.suffix in _BUILD_OUTPUTS or path.name == "main") and path.is_file()
+                and path.stat().st_mtime >= since - 1):  # file systems round times
+            path.unlink()
 
 
 def run_guarded(command: list[str], cwd: Path, log_path: Path) -> int:

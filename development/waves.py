@@ -80,7 +80,8 @@ class WaveParams:
         check_choice("preset", self.preset, WAVE_PRESETS)
         positive = (0, 1e6, {"open_low": True})
         check_fields(
-            self, frame_ms=(1, 1000), burst_duration_ms=positive, burst_rate_hz=(0, 1000),
+            self, frame_ms=(1, 1000), burst_duration_ms=positive,
+            burst_rate_hz=(0, 1000, {"open_low": True}),  # 0: waves without spikes (use silent)
             background_rate_hz=(0, 1000), initiation_rate_per_mm2_s=positive,
             seed_recovery=(0, 1), seed_spread_recovery=(0, 1),
             recruitment_radius_um=positive, recruitment_threshold=positive,
@@ -188,9 +189,11 @@ class RetinalWaves:
                                  f"{spacing_um:g} µm spacing (a wave must propagate)"
                                  ).within("waves")
         if disk.sum() < params.recruitment_threshold:
-            raise WavesDieOut(self._die_out_message(
-                f"a site has only {disk.sum()} neighbours within waves.recruitment_radius_um = "
-                f"{params.recruitment_radius_um} at {spacing_um} µm spacing, fewer than"))
+            raise WavesDieOut(
+                f"retinal waves cannot propagate: a site has only {disk.sum()} neighbours within "
+                f"waves.recruitment_radius_um = {params.recruitment_radius_um:g} at "
+                f"{spacing_um:g} µm spacing, fewer than waves.recruitment_threshold "
+                f"(= {params.recruitment_threshold:g}): raise the radius or lower the threshold")
         self.frames_left = np.zeros((side, side), dtype=np.int32)
         self.recovery = rng.uniform(0, 1, (side, side))
         self.label = np.full((side, side), -1, dtype=np.int64)
@@ -230,34 +233,34 @@ class RetinalWaves:
         """The largest label (≥ 0) among each site's neighbours, −1 where there is none."""
         return maximum_filter(labels, footprint=self.neighbourhood, mode="constant", cval=-1)
 
-    def skip_quiet(self, chunk: int = 256) -> tuple[int, np.ndarray]:
-        """Advance a retina with no bursting site to the frame of its next spontaneous burst.
+    def skip_quiet(self, chunk: int = 256) -> tuple[int, np.ndarray | None]:
+        """Advance a retina with no bursting site towards the frame of its next spontaneous
+        burst, by at most `chunk` frames.
 
         Nothing but recovery happens while the retina is quiet, and recovery is deterministic,
-        so quiet frames are drawn in vectorised chunks instead of stepped one by one.
+        so quiet frames are drawn in one vectorised chunk instead of stepped one by one.
 
         Returns
         -------
         skipped : int
             Frames advanced.
-        initiation_draw : ndarray
-            The uniform draws of the frame that starts a wave, for `step` to use.
+        initiation_draw : ndarray or None
+            The uniform draws of the frame that starts a wave, for `step` to use; None if
+            no wave starts within `chunk` frames.
         """
         decay = (1 - self.recovery_step) ** np.arange(chunk)[:, None]
-        skipped = 0
-        while True:
-            # Recovery at the start of each frame of the chunk, and that frame's draws.
-            recovery = 1 - (1 - self.recovery.ravel()) * decay
-            draws = self.rng.random((chunk, self.side**2))
-            seeds = (recovery > self.params.seed_recovery) & (draws < self.p_initiate)
-            found = np.flatnonzero(seeds.any(axis=1))
-            quiet = int(found[0]) if len(found) else chunk
-            if quiet:
-                self.recovery = (1 - (1 - recovery[quiet - 1]) * (1 - self.recovery_step)
-                                 ).reshape(self.side, self.side)
-            skipped += quiet
-            if len(found):
-                return skipped, draws[quiet].reshape(self.side, self.side)
+        # Recovery at the start of each frame of the chunk, and that frame's draws.
+        recovery = 1 - (1 - self.recovery.ravel()) * decay
+        draws = self.rng.random((chunk, self.side**2))
+        seeds = (recovery > self.params.seed_recovery) & (draws < self.p_initiate)
+        found = np.flatnonzero(seeds.any(axis=1))
+        quiet = int(found[0]) if len(found) else chunk
+        if quiet:
+            self.recovery = (1 - (1 - recovery[quiet - 1]) * (1 - self.recovery_step)
+                             ).reshape(self.side, self.side)
+        if not len(found):
+            return quiet, None
+        return quiet, draws[quiet].reshape(self.side, self.side)
 
     def next(self, n_waves: int) -> WaveEvents:
         """Run until `n_waves` more waves have reached ``min_wave_sites`` and the retina is quiet.
@@ -272,8 +275,8 @@ class RetinalWaves:
                            lambda frame, progress: frame - progress > patience)
         if events.n_waves < n_waves:
             raise WavesDieOut(self._die_out_message(
-                f"fewer than {n_waves} waves reached waves.min_wave_sites = "
-                f"{self.params.min_wave_sites} sites in {events.real_duration_s:.0f} s;"))
+                f"only {events.n_waves} of {n_waves} waves reached waves.min_wave_sites = "
+                f"{self.params.min_wave_sites} sites in {events.real_duration_s:.0f} s"))
         return events
 
     def for_duration(self, duration_s: float) -> WaveEvents:
@@ -291,43 +294,61 @@ class RetinalWaves:
         if not events.n_waves:
             raise WavesDieOut(self._die_out_message(
                 f"no wave reached waves.min_wave_sites = {self.params.min_wave_sites} sites in "
-                f"{duration_s:g} s;"))
+                f"{duration_s:g} s"))
         return events
 
     @property
     def _patience_frames(self) -> float:
         """Frames without a new wave after which the medium is taken to have died out (or,
         once a stretch is over, to never come to rest): 20 recovery time constants, at
-        least 10 minutes."""
-        return max(600.0, 20 * self.params.refractory_tau_s) / self.frame_s
+        least 10 minutes and at most an hour of retinal time (waves recur every minute or
+        two; one that takes an hour to come back is no wave model)."""
+        return min(max(600.0, 20 * self.params.refractory_tau_s), 3600.0) / self.frame_s
 
     def _die_out_message(self, reason: str) -> str:
+        """`reason`, why (no wave started, sites did not recover, or waves did not spread)
+        and the keys that change it."""
         p = self.params
-        rate_key = "b2ko_recruitment_rate_hz" if p.preset == "b2ko" else "recruitment_rate_hz"
-        return (f"retinal waves die out: {reason} raise waves.{rate_key} "
-                f"(= {p.medium_recruitment_rate_hz}) or waves.recruitment_radius_um "
-                f"(= {p.recruitment_radius_um}), or lower waves.recruitment_threshold "
-                f"(= {p.recruitment_threshold})")
+        if not self.started_waves:
+            cause = (f"hardly any wave starts: raise waves.initiation_rate_per_mm2_s "
+                     f"(= {p.initiation_rate_per_mm2_s:g}) or lower waves.seed_recovery "
+                     f"(= {p.seed_recovery:g})")
+        elif self.recovery.mean() < p.seed_spread_recovery:
+            cause = (f"the retina does not recover between waves (mean recovery "
+                     f"{self.recovery.mean():.2f}): lower waves.refractory_tau_s "
+                     f"(= {p.refractory_tau_s:g})")
+        else:
+            rate_key = "b2ko_recruitment_rate_hz" if p.preset == "b2ko" else "recruitment_rate_hz"
+            cause = (f"waves do not spread: raise waves.{rate_key} "
+                     f"(= {p.medium_recruitment_rate_hz:g}) or waves.recruitment_radius_um "
+                     f"(= {p.recruitment_radius_um:g}), or lower waves.recruitment_threshold "
+                     f"(= {p.recruitment_threshold:g}) or waves.min_wave_sites")
+        return f"retinal waves die out: {reason}; {cause}"
+
+    @property
+    def started_waves(self) -> int:
+        """Waves started so far, whether or not they grew to ``min_wave_sites``."""
+        return len(self.wave_sizes)
 
     def _run(self, done, give_up) -> WaveEvents:
         """Step until ``done(frame, counted_waves)`` holds on a quiet retina, or until
         ``give_up(frame, frame_of_the_last_new_wave)``."""
         p = self.params
         first_label = len(self.wave_sizes)
-        sites, frames, busy = [], [], []
+        sites, frames, busy = [np.zeros(0, int)], [np.zeros(0, int)], [np.zeros(0, bool)]
         frame = counted = progress = 0
         while not give_up(frame, progress):
             initiation_draw = None
             if not self.frames_left.any():
                 if done(frame, counted):
                     break
-                quiet, initiation_draw = self.skip_quiet()
-                if done(frame + quiet, counted):  # the stretch ends before the next wave
+                while initiation_draw is None and not give_up(frame, progress):
+                    quiet, initiation_draw = self.skip_quiet()
                     busy.append(np.zeros(quiet, dtype=bool))
                     frame += quiet
+                # No wave within patience, or the stretch ends before the next wave.
+                if initiation_draw is None or done(frame, counted):
                     break
-                busy.append(np.zeros(quiet, dtype=bool))
-                frame += quiet
             new = self.step(initiation_draw)
             sites.append(new)
             frames.append(np.full(len(new), frame))

@@ -75,6 +75,23 @@ def spike_tuning(spike_index, spike_time_s, n_cells, timeline, gratings, analysi
     return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
 
+_SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median_f1_osi",
+                "median_dsi", "fraction_responsive", "fraction_selective",
+                "spike_preference_vs_map_deg", "mean_rate_gratings_hz")
+#: Every metric `summarise` gives a circuit, as a sweep table's columns name it after the
+#: circuit's label (``prior.median_osi``); a test holds it to what `summarise` returns.
+CIRCUIT_METRICS = (
+    *_SELECTIVITY, "median_weight_osi", "weight_preference_vs_map_deg", "weight_change",
+    "median_rf_radius_um",
+    *(f"turnover.input_exc.{name}" for name in (
+        "live", "formed", "eliminated", "formed_fraction", "eliminated_fraction",
+        "formed_total_fraction", "eliminated_total_fraction", "persistent_fraction")),
+    "mean_rate_development_hz", "mean_inh_rate_gratings_hz", "mean_inh_rate_development_hz",
+    "mean_threshold_shift_mv",
+    *(f"l23.{name}" for name in (*_SELECTIVITY, "mean_rate_development_hz")),
+)
+
+
 def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
     """Scalar metrics per checkpoint (lists, JSON-ready) from `measure_checkpoints` output.
 

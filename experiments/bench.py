@@ -63,7 +63,12 @@ SERIES = (("base", 0, 1, 1, False), ("reseeded", 1, 1, 1, False), ("synapses_x2"
 
 
 def check_parts(parts: list[str]) -> list[str]:
-    """Refuse unknown parts, and parts without the headline run they are measured against."""
+    """Refuse no parts, unknown or repeated parts, and parts without the headline run they
+    are measured against."""
+    if not parts:
+        raise ConfigError(f"--parts names no part: give some of {', '.join(PARTS)}")
+    if len(set(parts)) < len(parts):
+        raise ConfigError(f"--parts {','.join(parts)} names a part twice")
     for part in parts:
         if part not in PARTS:
             raise ConfigError(f"bench part '{part}' is not allowed: one of {', '.join(PARTS)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ from experiments.bench import PARTS as BENCH_PARTS
 from experiments.config import PRESETS, ConfigError, load
 from experiments.interrupts import exit_status, signal_name, stopping_on_signals
 from experiments.registry import EXPERIMENTS
+from experiments.store import CorruptRun
+from experiments.sweep import MAX_RUNS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     with stopping_on_signals():
         try:
             return args.command(args)
-        except ConfigError as error:
+        except (ConfigError, CorruptRun) as error:
             print(f"neurodev: error: {error}", file=sys.stderr)
             return 2
         except SimulationIncomplete as error:
@@ -112,6 +115,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="run on the Dask cluster with this scheduler, e.g. tcp://host:8786")
     sweep.add_argument("--dry-run", action="store_true",
                        help="list the runs and which are already stored; run nothing")
+    sweep.add_argument("--large", action="store_true",
+                       help=f"allow more than {MAX_RUNS} runs (each is validated first)")
     sweep.add_argument("--out", type=Path, default=Path("results"),
                        help="result store directory, seen by every worker (default: ./results)")
     sweep.set_defaults(command=_sweep)
@@ -121,6 +126,15 @@ def _parser() -> argparse.ArgumentParser:
                          help="one of: " + ", ".join(sorted(_figure_makers())))
     figures.add_argument("--out", type=Path, default=Path("results"))
     figures.set_defaults(command=_figures)
+
+    verify = commands.add_parser(
+        "verify", help="check every stored run against its manifest of checksums",
+        description="Check every run in the store: all files present and as they were stored "
+        "(size and SHA-256 in manifest.json). Prints one line per corrupt run and the "
+        "temporary directories of unfinished runs; exit status 1 if any run is corrupt.")
+    verify.add_argument("out", type=Path, nargs="?", default=Path("results"), metavar="DIR",
+                        help="result store directory (default: ./results)")
+    verify.set_defaults(command=_verify)
     return parser
 
 
@@ -133,6 +147,7 @@ def _list(args) -> int:
 def _run(args) -> int:
     from experiments.runner import run_experiment
 
+    _check_output(args.out)
     config = load(args.preset, args.config, args.overrides, args.seed)
     run_experiment(args.experiment, config, args.out, force=args.force)
     return 0
@@ -141,7 +156,8 @@ def _run(args) -> int:
 def _bench(args) -> int:
     from experiments import bench
 
-    parts = bench.check_parts([part for part in args.parts.split(",") if part])
+    parts = bench.check_parts([part.strip() for part in args.parts.split(",") if part.strip()])
+    _check_output(args.out)
     config = load(args.preset, None, args.overrides, args.seed)
     report = bench.run_bench(config, parts)
     print(bench.table(report))
@@ -154,7 +170,8 @@ def _sweep(args) -> int:
     from experiments import sweep
     from experiments.runner import version
 
-    plan = sweep.load_sweep(args.file, version())
+    _check_output(args.out)
+    plan = sweep.load_sweep(args.file, version(), allow_large=args.large)
     if args.dry_run:
         stored = plan.stored(args.out)
         for run, done in zip(plan.runs, stored, strict=True):
@@ -177,6 +194,22 @@ def _sweep(args) -> int:
     return 1 if report.failures else 0
 
 
+def _check_output(out: Path):
+    """Refuse an output location that cannot hold a result store, before any work: a file,
+    or a directory (or the nearest existing parent of one to be made) that cannot be
+    written to. The probe leaves nothing behind."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a directory")
+    existing = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"--out {out}: {existing} is a file, not a directory")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise ConfigError(f"--out {out}: cannot write in {existing} ({error.strerror})") from None
+
+
 def _figure_makers() -> dict:
     """Figure functions of every experiment and of the ``waves`` measurement."""
     from experiments import wave_recording
@@ -190,6 +223,10 @@ def _waves(args) -> int:
     from experiments import wave_recording
     from experiments.store import ResultStore
 
+    _check_output(args.out)
+    if any(item.partition("=")[0].strip() == "waves.preset" for item in args.overrides):
+        raise ConfigError(f"--set waves.preset conflicts with PRESET ('{args.wave_preset}'): "
+                          "give the preset as PRESET only")
     overrides = [*args.overrides, f"waves.preset={args.wave_preset}"]
     config = load("quick", None, overrides, args.seed)
     run_dir = wave_recording.run(config, args.duration, args.out)
@@ -207,9 +244,36 @@ def _figures(args) -> int:
     runs = store.runs(args.experiment)
     if not runs:
         raise ConfigError(f"no stored runs of '{args.experiment}' in {args.out}")
+    corrupt = 0
     for run_dir in runs:
-        _draw(run_dir, store, args.experiment)
-    return 0
+        try:
+            _draw(run_dir, store, args.experiment)
+        except CorruptRun as error:  # the other runs are still drawn
+            print(f"neurodev: error: {error}", file=sys.stderr)
+            corrupt += 1
+    return 2 if corrupt else 0
+
+
+def _verify(args) -> int:
+    from experiments.store import ResultStore, verify
+
+    store = ResultStore(args.out)
+    if not store.root.is_dir():
+        raise ConfigError(f"no result store at {args.out}")
+    intact = corrupt = 0
+    for name in sorted(_figure_makers()):
+        for run_dir in store.runs(name):
+            try:
+                verify(run_dir)
+                intact += 1
+            except CorruptRun as error:
+                print(f"corrupt: {error}")
+                corrupt += 1
+        for temporary in store.temporary(name):
+            print(f"unfinished: {temporary} (being written, or left by a killed run: the next "
+                  "run of the experiment removes it then)")
+    print(f"{intact + corrupt} runs in {args.out}: {intact} intact, {corrupt} corrupt")
+    return 1 if corrupt else 0
 
 
 def _draw(run_dir: Path, store, name: str):

@@ -164,6 +164,9 @@ def parse_overrides(assignments: list[str]) -> dict:
         name = name.strip()
         if not sep or not name:
             raise ConfigError(f"--set takes key=value, got '{item}'")
+        if name in data:
+            raise ConfigError(f"--set {name} is given twice ({data[name]!r} and "
+                              f"{_parse_value(text.strip())!r}): give each key once")
         data[name] = _parse_value(text.strip())
     return nested(data, "--set")
 
@@ -200,10 +203,14 @@ def load(preset: str = "quick", config_file: Path | None = None,
     if config_file is not None:
         try:
             data = tomllib.loads(Path(config_file).read_text())
-        except (OSError, tomllib.TOMLDecodeError) as error:
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read config file {config_file}: {error}") from None
         config = from_dict(data, config)
-    config = from_dict(parse_overrides(list(overrides)), config)
+    settings = parse_overrides(list(overrides))
+    if seed is not None and "seed" in settings:
+        raise ConfigError(f"--seed {seed} conflicts with --set seed={settings['seed']!r}: "
+                          "give the seed once")
+    config = from_dict(settings, config)
     if seed is not None:
         config = from_dict({"seed": seed}, config)
     return config

@@ -39,6 +39,17 @@ def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
 validate = scratch_vs_prior.validate
 
 
+def metric_columns(config: ExperimentConfig) -> set[str]:
+    labels = wirings(config)
+    per_circuit = ("l23_input_resultant_median", "l23_input_spread_deg",
+                   "measured_pinwheel_density", "measured_ring_contrast",
+                   "correlation_with_prior_map")
+    return (scratch_vs_prior.metric_columns(config, labels)
+            | {"maps.column_spacing_um", "maps.generator.mean", "maps.sheet.density",
+               "maps.sheet.n_pinwheels", "maps.sheet.ring_contrast"}
+            | {f"{label}.maps.{name}" for label in labels for name in per_circuit})
+
+
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
     """Simulate the three circuits and add the map statistics to their measurements."""
     metrics, arrays, timings, circuits = scratch_vs_prior.develop(config, wirings(config),

@@ -15,19 +15,21 @@ from figures import structural as structural_figure
 @dataclass(frozen=True)
 class Experiment:
     """A named experiment: ``validate(config)`` (raises `ConfigError` before any work),
-    ``run(config, build_root, log) -> (metrics, arrays, timings)``, and the figure functions
-    ``make(run_dir, out_dir) -> paths`` that draw its stored runs."""
+    ``run(config, build_root, log) -> (metrics, arrays, timings)``, the figure functions
+    ``make(run_dir, out_dir) -> paths`` that draw its stored runs, and
+    ``metric_columns(config)``, the metric columns of its runs in a sweep table."""
 
     name: str
     summary: str
     validate: Callable
     run: Callable
     figures: tuple[Callable[[Path, Path], list[Path]], ...]
+    metric_columns: Callable
 
 
 EXPERIMENTS = {
     experiment.NAME: Experiment(experiment.NAME, experiment.SUMMARY, experiment.validate,
-                                experiment.run, (figure.make,))
+                                experiment.run, (figure.make,), experiment.metric_columns)
     for experiment, figure in ((scratch_vs_prior, scratch_vs_prior_figure),
                                (map_statistics, map_statistics_figure),
                                (structural, structural_figure))

@@ -59,7 +59,7 @@ def store_run(name: str, config: ExperimentConfig, store: ResultStore, *, force:
     key = config.key(version())
     run_dir = store.run_dir(name, key)
     store.remove_abandoned(name)  # left by runs that were killed
-    if store.has(name, key) and not force:
+    if not force and store.has(name, key):  # verified: a corrupt run stops here
         log(f"{name}: run {key} is already stored in {run_dir} (use --force to run it again)")
         return run_dir
     log(f"{name}: run {key} (seed {config.seed}, {config.engine.device})")

@@ -5,6 +5,7 @@ orientation selectivity is measured before, during and after development."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -13,12 +14,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from circuits.spec import build_circuit
+from circuits.spec import build_circuit, wiring_memory_bytes
 from development.engine import Stimulation, simulate
 from development.schedule import build_timeline
 from development.stimuli import grating_block
 from development.waves import RetinalWaves, WaveDrive, wave_drives
-from experiments.analysis import measure_checkpoints, summarise
+from experiments.analysis import CIRCUIT_METRICS, measure_checkpoints, summarise
 from experiments.config import ConfigError, ExperimentConfig, refused_as_config_error
 
 NAME = "scratch-vs-prior"
@@ -38,6 +39,13 @@ def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
     """Circuit label → `Wiring`: random and prior, rewired if structural plasticity is on."""
     s, rewired = config.wiring.prior_strength, config.structural.enabled
     return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s, rewired)}
+
+
+def metric_columns(config: ExperimentConfig, circuit_wirings: dict | None = None) -> set[str]:
+    """The metric columns a sweep table has for this experiment's runs of `config`."""
+    labels = circuit_wirings or wirings(config)
+    return {"simulated_time_s"} | {f"{label}.{name}" for label in labels
+                                   for name in CIRCUIT_METRICS}
 
 
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
@@ -140,7 +148,12 @@ def build_circuits(config: ExperimentConfig, seed: np.random.SeedSequence,
 def validate(config: ExperimentConfig):
     """Checks that need the wired circuits or the wave medium; run before anything is
     simulated or written."""
+    check_memory(config)
     circuits = build_circuits(config, seeds(config)[0], wirings(config))
+    if not all(c.projections["input_exc"].n_live for c in circuits):
+        raise ConfigError(
+            f"circuit.ff_connection_probability = {config.circuit.ff_connection_probability} "
+            "is not allowed here: it leaves L4 without feed-forward synapses")
     check_weight_bound(circuits, config)
     with refused_as_config_error():
         RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
@@ -161,10 +174,35 @@ def check_weight_bound(circuits, config: ExperimentConfig):
     """Refuse to start if STDP's upper bound would clip initial weights (silently reshaping RFs)."""
     largest = max(float(c.projections["input_exc"].weight.max()) for c in circuits)
     if largest > config.plasticity.w_max:
+        # Rounded up, so that the bound quoted is one that is allowed.
+        digits = 4 - math.floor(math.log10(largest))
+        bound = f"{math.ceil(largest * 10**digits) / 10**digits:.{max(digits, 0)}f}"
         raise ConfigError(
             f"plasticity.w_max = {config.plasticity.w_max} is below the largest initial "
-            f"feed-forward weight {largest:.3g} (set by circuit.ff_weight_per_channel and "
-            f"wiring.gabor_sigma_um): allowed w_max >= {largest:.3g}")
+            f"feed-forward weight {largest:.6g} (set by circuit.ff_weight_per_channel and "
+            f"wiring.gabor_sigma_um): allowed w_max >= {bound}")
+
+
+def check_memory(config: ExperimentConfig):
+    """Refuse circuits whose wiring would not fit in this machine's available memory."""
+    needed, available = wiring_memory_bytes(config.circuit), available_memory_bytes()
+    if available is not None and needed > available:
+        raise ConfigError(
+            f"circuit sizes (retina_side {config.circuit.retina_side}, exc_side "
+            f"{config.circuit.exc_side}, l23_exc_side {config.circuit.l23_exc_side}, inh_count "
+            f"{config.circuit.inh_count}) are not allowed on this machine: wiring them needs "
+            f"about {needed / 2**30:.3g} GiB of memory, {available / 2**30:.3g} GiB is available")
+
+
+def available_memory_bytes() -> int | None:
+    """Memory available to a new process (Linux ``MemAvailable``); None where unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _scaled_weight_bounds(config: ExperimentConfig, factor: float) -> ExperimentConfig:

@@ -31,6 +31,10 @@ def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
             for suffix, rewired in (("", False), (REWIRED, True))}
 
 
+def metric_columns(config: ExperimentConfig) -> set[str]:
+    return scratch_vs_prior.metric_columns(config, wirings(config))
+
+
 def run(config: ExperimentConfig, build_root: Path, log: Callable[[str], None] = print):
     """Simulate the four circuits side by side; see `scratch_vs_prior.develop`."""
     return scratch_vs_prior.develop(config, wirings(config), build_root, log)[:3]

@@ -44,6 +44,8 @@ from experiments.store import ResultStore
 FILE_KEYS = ("experiment", "preset", "seeds", "zip", "metrics", "base", "grid")
 RANGES = {"linspace": np.linspace, "geomspace": np.geomspace}
 DEFAULT_METRICS = ("median_osi", "l23.median_osi")
+#: Sweeps with more runs need an explicit ``--large``.
+MAX_RUNS = 2000
 #: Metric sections that describe the schedule or network size, not an outcome.
 NOT_METRICS = ("development", "network")
 
@@ -95,14 +97,17 @@ class Sweep:
         return [store.has(self.experiment, run.key) for run in self.runs]
 
 
-def load_sweep(path: Path, version: str) -> Sweep:
+def load_sweep(path: Path, version: str, allow_large: bool = False) -> Sweep:
     """Read, expand and validate a sweep file; every message is one line naming the file.
+
+    A sweep of more than `MAX_RUNS` runs is refused unless `allow_large` (every run is
+    validated here, which takes about 0.1 s per run at `quick`).
 
     Raises
     ------
     ConfigError
-        For an unreadable file, an unknown or badly typed entry, or any run whose config
-        the experiment would refuse.
+        For an unreadable file, an unknown or badly typed entry, an unknown metric, too
+        many runs, or any run whose config the experiment would refuse.
     """
     path = Path(path)
     try:
@@ -110,12 +115,12 @@ def load_sweep(path: Path, version: str) -> Sweep:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read sweep file {path}: {error}") from None
     try:
-        return _sweep(path.stem, data, version)
+        return _sweep(path.stem, data, version, allow_large)
     except ConfigError as error:
         raise ConfigError(f"{path}: {error}") from None
 
 
-def _sweep(name: str, data: dict, version: str) -> Sweep:
+def _sweep(name: str, data: dict, version: str, allow_large: bool) -> Sweep:
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
         raise ConfigError(f"unknown entry '{unknown[0]}'; allowed: " + ", ".join(FILE_KEYS))
@@ -130,8 +135,13 @@ def _sweep(name: str, data: dict, version: str) -> Sweep:
         raise ConfigError("'seed' cannot be swept or fixed in a sweep: use 'seeds'")
     axes = _axes({key: _values(key, value) for key, value in grid.items()}, data.get("zip", []))
     seeds = _seeds(data.get("seeds", 1))
-    metrics = _metrics(data.get("metrics", list(DEFAULT_METRICS)))
     base_config = from_dict(nested(base, "base"), PRESETS[preset])
+    metrics = _metrics(data.get("metrics", list(DEFAULT_METRICS)),
+                       EXPERIMENTS[experiment].metric_columns(base_config))
+    n_runs = math.prod(len(axis.steps) for axis in axes) * len(seeds)
+    if n_runs > MAX_RUNS and not allow_large:
+        raise ConfigError(f"the sweep has {n_runs} runs, more than {MAX_RUNS}: check the grid, "
+                          "or pass --large to validate and run them all")
     return build_sweep(name, experiment, preset, base_config, axes, seeds, metrics, version)
 
 
@@ -233,11 +243,18 @@ def _seeds(spec) -> tuple[int, ...]:
                       "list of distinct seeds >= 0")
 
 
-def _metrics(spec) -> tuple[str, ...]:
-    if isinstance(spec, list) and spec and all(isinstance(m, str) and m for m in spec):
-        return tuple(spec)
-    raise ConfigError(f"metrics = {spec!r} is not allowed: a non-empty list of metric names, "
-                      "e.g. [\"median_osi\", \"l23.median_osi\"]")
+def _metrics(spec, columns: set[str]) -> tuple[str, ...]:
+    """The metrics a sweep's figure shows: each a metric column, or a circuit's metric
+    without its label (``median_osi`` for ``random.median_osi`` and ``prior.median_osi``)."""
+    if not (isinstance(spec, list) and spec and all(isinstance(m, str) and m for m in spec)):
+        raise ConfigError(f"metrics = {spec!r} is not allowed: a non-empty list of metric "
+                          "names, e.g. [\"median_osi\", \"l23.median_osi\"]")
+    per_circuit = {rest for column in columns if (rest := column.partition(".")[2])}
+    for metric in spec:
+        if metric not in columns and metric not in per_circuit:
+            raise ConfigError(f"metrics: '{metric}' is not a metric of this experiment; "
+                              "allowed: " + ", ".join(sorted(per_circuit | columns)))
+    return tuple(spec)
 
 
 def _run(experiment: str, base: ExperimentConfig, axes, steps, seed: int, version: str) -> Run:

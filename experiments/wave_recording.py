@@ -95,7 +95,7 @@ def run(config: ExperimentConfig, duration_s: float, out: Path, log=print) -> Pa
     store = ResultStore(out)
     key = hashlib.sha256(f"{config.key(version())}:{duration_s!r}".encode()).hexdigest()[:16]
     with store.writing(NAME, key) as staging:
-        write_run(staging, to_toml(config), _json_ready(metrics), arrays,
+        write_run(staging, to_toml(config), metrics, arrays,
                   provenance(config, started, time.perf_counter() - start))
     return store.run_dir(NAME, key)
 
@@ -119,14 +119,3 @@ def table(metrics: dict) -> str:
 
 def _fmt(value) -> str:
     return "n/a" if value is None or not np.isfinite(value) else f"{value:.3g}"
-
-
-def _json_ready(value):
-    """NaN becomes null, NumPy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

@@ -1,3 +1,5 @@
+import time
+
 import numpy as np
 import pytest
 
@@ -129,17 +131,32 @@ def test_duration_runs_cover_the_requested_real_time():
 
 def test_a_medium_that_cannot_propagate_is_refused_at_once():
     params = WaveParams(recruitment_threshold=50.0)
-    with pytest.raises(WavesDieOut, match=r"only 12 neighbours.*recruitment_threshold \(= 50.0\)"):
+    with pytest.raises(WavesDieOut, match=r"only 12 neighbours.*recruitment_threshold \(= 50\)"):
         waves(params)
 
 
 def test_waves_that_die_out_are_an_error_not_a_blank_stimulus():
     # Twelve neighbours can reach 11.5 only if nearly all burst at once: waves stay seeds.
     params = WaveParams(recruitment_threshold=11.5, min_wave_sites=20)
-    with pytest.raises(WavesDieOut, match="recruitment_rate_hz"):
+    with pytest.raises(WavesDieOut, match=r"waves do not spread: raise waves\.recruitment_rate_hz"):
         waves(params).next(3)
     with pytest.raises(WavesDieOut, match="no wave reached"):
         waves(params).for_duration(200.0)
+
+
+@pytest.mark.parametrize(("change", "cause"), [
+    ({"initiation_rate_per_mm2_s": 1e-9}, "hardly any wave starts: raise waves.initiation_rate"),
+    ({"refractory_tau_s": 1e6}, "does not recover between waves .*lower waves.refractory_tau_s"),
+])
+def test_a_medium_that_falls_silent_gives_up_in_bounded_time_naming_the_cause(change, cause):
+    """Waves that stop starting are an error within the patience (20 recovery times, at
+    least 10 min of retinal time), never a loop without end."""
+    params = WaveParams(**change)
+    start = time.perf_counter()
+    for stretch in (lambda medium: medium.next(40), lambda medium: medium.for_duration(3600)):
+        with pytest.raises(WavesDieOut, match=cause):
+            stretch(waves(params))
+    assert time.perf_counter() - start < 60
 
 
 def test_bad_preset_is_rejected():

@@ -1,9 +1,11 @@
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from experiments.cli import main
+from experiments.store import ResultStore
 
 
 @pytest.mark.parametrize(("experiment", "override", "key"), [
@@ -48,3 +50,22 @@ def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):
                  "--set", "gratings.presentation_ms=505"])
     assert code == 2
     assert "gratings.presentation_ms = 505.0 is not allowed: a multiple of" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["config.toml", "metrics.json", "arrays.npz", "provenance.json"])
+def test_corrupt_run_is_refused_by_reuse_figures_and_verify(tmp_path, capsys, tiny_run, name):
+    out = tmp_path / "results"
+    shutil.copytree(tiny_run[0], out)
+    (run_dir,) = ResultStore(out).runs("scratch-vs-prior")
+    assert main(["verify", str(out)]) == 0
+    assert "1 intact, 0 corrupt" in capsys.readouterr().out
+    damaged = run_dir / name
+    damaged.write_bytes(damaged.read_bytes()[:-20])  # truncated
+    run = ["run", "scratch-vs-prior", "--preset", "tiny", "--out", str(out)]
+    for command, status in ((run, 2), (["figures", "scratch-vs-prior", "--out", str(out)], 2)):
+        assert main(command) == status
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and f"{run_dir}/{name}" in error and "--force" in error
+    assert main(["verify", str(out)]) == 1
+    report = capsys.readouterr().out
+    assert f"corrupt: {run_dir}/{name}" in report and "0 intact, 1 corrupt" in report

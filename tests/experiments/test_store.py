@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -6,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.store import FILES, WRITER_LOCK, ResultStore, write_run
+from experiments.store import FILES, MANIFEST, WRITER_LOCK, CorruptRun, ResultStore, verify, write_run
 
 
 def fill(directory, value=1.0):
@@ -31,7 +33,7 @@ def test_failed_run_leaves_nothing(tmp_path):
         fill(staging)
         raise RuntimeError("simulation blew up")
     assert not store.run_dir("exp", "k1").exists()
-    assert list((tmp_path / "exp").iterdir()) == []
+    assert not (tmp_path / "exp").exists()  # nor an empty experiment folder
     assert store.runs("exp") == []
 
 
@@ -41,7 +43,7 @@ def test_incomplete_run_is_refused(tmp_path):
         (staging / "config.toml").write_text("seed = 1\n")
         (staging / "metrics.json").write_text("{}")
         (staging / "provenance.json").write_text("{}")
-    assert list((tmp_path / "exp").iterdir()) == []
+    assert not (tmp_path / "exp").exists()  # nor an empty experiment folder
 
 
 def test_rerun_replaces_only_when_complete(tmp_path):
@@ -83,4 +85,67 @@ def test_directory_of_a_writer_that_finished_after_the_listing_is_kept(tmp_path,
     fill(staging)
     monkeypatch.setattr(Path, "glob", lambda self, pattern: iter([staging / WRITER_LOCK]))
     assert store.remove_abandoned("exp") == 0
-    assert sorted(p.name for p in staging.iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in staging.iterdir()) == sorted([*FILES, MANIFEST])
+
+
+def test_metrics_are_strict_json_with_null_for_nan(tmp_path):
+    store = ResultStore(tmp_path)
+    with store.writing("exp", "k1") as staging:
+        write_run(staging, "seed = 1\n", {"osi": [0.5, float("nan")], "n": np.int64(3),
+                                          "gain": np.float32(np.inf)}, {}, {"seed": 1})
+    text = (store.run_dir("exp", "k1") / "metrics.json").read_text()
+    assert json.loads(text, parse_constant=lambda name: pytest.fail(f"not strict JSON: {name}"))
+    assert json.loads(text) == {"osi": [0.5, None], "n": 3, "gain": None}
+    metrics = store.load(store.run_dir("exp", "k1")).metrics
+    assert metrics["osi"][0] == 0.5 and np.isnan(metrics["osi"][1]) and np.isnan(metrics["gain"])
+
+
+def test_run_directories_follow_the_umask(tmp_path):
+    store = ResultStore(tmp_path)
+    previous = os.umask(0o027)
+    try:
+        with store.writing("exp", "k1") as staging:
+            fill(staging)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(store.run_dir("exp", "k1").stat().st_mode) == 0o750
+
+
+def corrupt(run_dir: Path, name: str, how: str):
+    path = run_dir / name
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif how == "garbage":
+        path.write_bytes(b"\xff\xfe not what was stored \x00")
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "edited":  # still valid, but not what was stored
+        path.write_text(path.read_text().replace("1", "7", 1))
+    else:
+        path.unlink()
+
+
+@pytest.mark.parametrize("name", [*FILES, MANIFEST])
+@pytest.mark.parametrize("how", ["truncated", "garbage", "empty", "missing"])
+def test_every_damaged_file_is_detected_with_one_line_naming_it(tmp_path, name, how):
+    store = ResultStore(tmp_path)
+    with store.writing("exp", "k1") as staging:
+        fill(staging)
+    run_dir = store.run_dir("exp", "k1")
+    corrupt(run_dir, name, how)
+    for check in (lambda: store.has("exp", "k1"), lambda: store.load(run_dir),
+                  lambda: verify(run_dir)):
+        with pytest.raises(CorruptRun) as raised:
+            check()
+        message = str(raised.value)
+        assert "\n" not in message and name in message and "--force" in message
+
+
+@pytest.mark.parametrize("name", ["config.toml", "metrics.json", "provenance.json"])
+def test_an_edited_file_is_detected(tmp_path, name):
+    store = ResultStore(tmp_path)
+    with store.writing("exp", "k1") as staging:
+        fill(staging)
+    corrupt(store.run_dir("exp", "k1"), name, "edited")
+    with pytest.raises(CorruptRun, match=f"{name} was changed or damaged"):
+        store.load(store.run_dir("exp", "k1"))

@@ -77,7 +77,10 @@ def test_waves_command_stores_statistics_figure_and_movie(tmp_path, capsys):
 
 @pytest.mark.parametrize(("arguments", "message"), [
     (["--duration", "5"], "--duration = 5.0 is not allowed: a number in [60, 86400]"),
-    (["--set", "waves.recruitment_threshold=50"], "retinal waves die out: a site has only 12"),
+    (["--set", "waves.recruitment_threshold=50"], "retinal waves cannot propagate: a site has only 12"),
+    (["--set", "waves.initiation_rate_per_mm2_s=1e-9"], "hardly any wave starts"),
+    (["--set", "waves.burst_rate_hz=0"], "waves.burst_rate_hz = 0.0 is not allowed: a number in (0,"),
+    (["--set", "waves.preset=nosuch"], "--set waves.preset conflicts with PRESET ('wt')"),
     (["--set", "waves.recruitment_threshold=11.5"], "no wave reached waves.min_wave_sites"),
     (["--set", "waves.burst_rate_hz=-1"], "waves.burst_rate_hz = -1"),
     (["--set", "waves.min_wave_sites=10"], "waves.min_wave_sites = 10 is not allowed: more than the 13"),
@@ -88,7 +91,7 @@ def test_waves_command_refuses_bad_input_and_writes_nothing(tmp_path, capsys, ar
     error = capsys.readouterr().err
     assert code == 2
     assert error.count("\n") == 1 and message in error
-    assert not any(out.rglob("*.npz"))
+    assert not out.exists()
 
 
 def test_shipped_targets_match_the_shared_reference():
