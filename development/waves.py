@@ -277,7 +277,7 @@ class RetinalWaves:
             raise WavesDieOut(self._die_out_message(
                 f"only {events.n_waves} of {n_waves} waves reached waves.min_wave_sites = "
                 f"{self.params.min_wave_sites} sites in {events.real_duration_s:.0f} s"))
-        return events
+        return self._at_rest(events)
 
     def for_duration(self, duration_s: float) -> WaveEvents:
         """Run for `duration_s` of real time (then until the retina is quiet).
@@ -295,6 +295,23 @@ class RetinalWaves:
             raise WavesDieOut(self._die_out_message(
                 f"no wave reached waves.min_wave_sites = {self.params.min_wave_sites} sites in "
                 f"{duration_s:g} s"))
+        return self._at_rest(events)
+
+    def _at_rest(self, events: WaveEvents) -> WaveEvents:
+        """`events`, if the retina came to rest at their end.
+
+        Raises
+        ------
+        WavesDieOut
+            If activity went on for the whole patience after the waves asked for: sites
+            that recover in milliseconds burst again and again, which is no wave.
+        """
+        if self.frames_left.any():
+            raise WavesDieOut(
+                f"retinal activity never comes to rest ({self._patience_frames * self.frame_s:g} "
+                f"s after the last wave asked for): raise waves.refractory_tau_s "
+                f"(= {self.params.refractory_tau_s:g}) or lower waves.recruitment_rate_hz "
+                f"(= {self.params.recruitment_rate_hz:g})")
         return events
 
     @property
@@ -355,7 +372,11 @@ class RetinalWaves:
             busy.append(np.array([self.frames_left.any()]))
             frame += 1
             now_counted = np.count_nonzero(self.wave_sizes[first_label:] >= p.min_wave_sites)
-            progress, counted = (frame if now_counted > counted else progress), now_counted
+            # Progress is a new wave while more are needed: once enough have formed, the
+            # retina has `give_up`'s patience to come to rest.
+            if now_counted > counted and not done(frame, counted):
+                progress = frame
+            counted = now_counted
         sites, frames, busy = np.concatenate(sites), np.concatenate(frames), np.concatenate(busy)
         frame_sim_s = compressed_frame_times(busy, self.frame_s, p.max_silent_gap_ms / 1000)
         jitter = self.rng.uniform(0, self.frame_s, len(frames))

@@ -81,3 +81,15 @@ def test_processes_left_in_a_slot_are_stopped_but_not_a_shell(tmp_path):
         for process in (simulation, shell):
             process.kill()
             process.wait()
+
+
+def test_outputs_of_a_compilation_cut_short_are_removed_and_older_ones_kept(tmp_path):
+    """Make, killed, cannot delete a half-written object; the next build must not trust it."""
+    old, new = tmp_path / "old.o", tmp_path / "code_objects" / "half_written.o"
+    new.parent.mkdir()
+    for path in (old, new, tmp_path / "main", tmp_path / "source.cpp"):
+        path.write_text("x")
+    os.utime(old, (1e9, 1e9))  # written long before the compilation began
+    standalone._remove_outputs_since(tmp_path, since=time.time() - 5)
+    assert old.exists() and (tmp_path / "source.cpp").exists()
+    assert not new.exists() and not (tmp_path / "main").exists()

@@ -69,3 +69,83 @@ def test_corrupt_run_is_refused_by_reuse_figures_and_verify(tmp_path, capsys, ti
     assert main(["verify", str(out)]) == 1
     report = capsys.readouterr().out
     assert f"corrupt: {run_dir}/{name}" in report and "0 intact, 1 corrupt" in report
+
+
+#: Bad input of every kind the CLI takes, and the line that refuses it (exit 2, nothing
+#: written). OUT stands for the test's output directory, FILE for an existing file.
+REFUSED = [
+    (["--set", "waves.initiation_rate_per_mm2_s=1e-9"], "hardly any wave starts: raise"),
+    (["--set", "waves.refractory_tau_s=1e6"], "lower waves.refractory_tau_s (= 1e+06)"),
+    (["--set", "waves.recruitment_threshold=1e6"], "fewer than waves.recruitment_threshold"),
+    (["--set", "waves.burst_rate_hz=0"], "waves.burst_rate_hz = 0.0 is not allowed"),
+    (["--set", "circuit.ff_arbor_radius_um=1"], "circuit.ff_arbor_radius_um = 1.0 is not allowed"),
+    (["--set", "circuit.inh_arbor_radius_um=1"], "circuit.inh_arbor_radius_um = 1.0 is not"),
+    (["--set", "circuit.retina_spacing_um=1e4"], "retina_spacing_um = 10000), so that every"),
+    (["--set", "circuit.ff_connection_probability=1e-9"], "leaves L4 without feed-forward"),
+    (["--set", "circuit.exc_side=512"], "GiB of memory"),
+    (["--set", "neurons.v_reset_mv=-40"], "neurons.v_reset_mv = -40.0 is not allowed: below"),
+    (["--set", "neurons.e_exc_mv=-60"], "neurons.e_exc_mv = -60.0 is not allowed: above"),
+    (["--set", "wiring.prior_strength=0.5", "--set", "wiring.prior_strength=0.7"], "given twice"),
+    (["--seed", "2", "--set", "seed=3"], "--seed 2 conflicts with --set seed=3"),
+    (["--seed", "4294967295"], "allowed w_max >= 1.0036"),
+    (["--set", "seed=-1"], "seed = -1 is not allowed"),
+    (["--set", "schedule.n_epochs=0"], "schedule.n_epochs = 0 is not allowed"),
+    (["--set", "gratings.presentation_ms=505"], "a multiple of engine.stimulus_frame_ms"),
+    (["--set", "engine.device=gpu"], "engine.device = 'gpu' is not allowed"),
+    (["--set", "nosuch.key=1"], "unknown config section 'nosuch'"),
+    (["--set", "wiring"], "--set takes key=value"),
+    (["--out", "FILE"], "is a file, not a directory"),
+    (["--out", "FILE/sub"], "is a file, not a directory"),
+    (["--out", "/proc/neurodev-test"], "cannot write in /proc"),
+    (["--config", "BADTOML"], "cannot read config file"),
+    (["--config", "NOTUTF8"], "cannot read config file"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "message"), REFUSED)
+def test_every_bad_run_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, arguments,
+                                                                    message):
+    out = tmp_path / "results"
+    (tmp_path / "file").write_text("")
+    (tmp_path / "bad.toml").write_text("[wiring\n")
+    (tmp_path / "latin1.toml").write_bytes("# Gr\xfc\xdfe\n".encode("latin-1"))
+    for name, path in (("FILE", "file"), ("BADTOML", "bad.toml"), ("NOTUTF8", "latin1.toml")):
+        arguments = [a.replace(name, str(tmp_path / path)) for a in arguments]
+    code = main(["run", "scratch-vs-prior", "--preset", "tiny", "--out", str(out), *arguments])
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert error.count("\n") == 1 and message in error, error
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "file", "latin1.toml"]
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    (["bench", "--parts", ""], "--parts names no part"),
+    (["bench", "--parts", "headline,headline"], "names a part twice"),
+    (["bench", "--parts", "bare"], "need 'headline'"),
+    (["waves", "wt", "--set", "waves.preset=nosuch"], "conflicts with PRESET ('wt')"),
+    (["figures", "scratch-vs-prior"], "no stored runs of 'scratch-vs-prior'"),
+    (["verify"], "no result store at"),
+])
+def test_every_bad_command_input_is_one_line_exit_2(tmp_path, capsys, monkeypatch, command,
+                                                    message):
+    monkeypatch.chdir(tmp_path)  # ./results is the default store
+    code = main(command)
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert error.count("\n") == 1 and message in error, error
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('metrics = ["median_os"]\n', "metrics: 'median_os' is not a metric of this experiment"),
+    ("[grid]\nwiring.prior_strength = { linspace = [0.0, 1.0, 200000] }\n",
+     "the sweep has 200000 runs, more than 2000"),
+])
+def test_sweep_files_refused_before_anything_runs(tmp_path, capsys, text, message):
+    sweep = tmp_path / "study.toml"
+    sweep.write_text('experiment = "scratch-vs-prior"\npreset = "tiny"\n' + text)
+    code = main(["sweep", str(sweep), "--out", str(tmp_path / "results"), "--dry-run"])
+    error = capsys.readouterr().err
+    assert code == 2 and error.count("\n") == 1 and message in error, error
+    assert not (tmp_path / "results").exists()

@@ -4,8 +4,11 @@ import json
 
 import pytest
 
+from experiments import map_statistics
 from experiments.config import TINY
 from experiments.runner import run_experiment
+from experiments.store import ResultStore
+from experiments.sweep import metric_columns as sweep_metric_columns
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +45,8 @@ def test_measured_maps_follow_the_prior_map_only_under_the_prior(maps_run):
 def test_figure_is_drawn(maps_run):
     out, _, run_dir = maps_run
     assert (out / "map-statistics" / "figures" / f"map-statistics_{run_dir.name}.png").is_file()
+
+
+def test_declared_metric_columns_are_the_stored_ones(maps_run):
+    run = ResultStore(maps_run[0]).load(maps_run[2], arrays=False)
+    assert set(sweep_metric_columns(run.metrics)) == map_statistics.metric_columns(TINY)

@@ -9,8 +9,9 @@ import pytest
 from development.waves import WAVE_PRESETS
 from experiments.config import QUICK, TINY, from_dict
 from experiments.runner import run_experiment
-from experiments.scratch_vs_prior import validate, wave_epochs
+from experiments.scratch_vs_prior import metric_columns, validate, wave_epochs
 from experiments.store import FILES, ResultStore
+from experiments.sweep import metric_columns as sweep_metric_columns
 
 
 def metrics_of(run_dir):
@@ -148,3 +149,9 @@ def test_runtime_mode_reproduces_compiled_standalone(tiny_run, tmp_path):
         for key, allowed in tolerance.items():
             assert runtime[wiring][key][0] == pytest.approx(standalone[wiring][key][0], abs=1e-9)
             np.testing.assert_allclose(runtime[wiring][key], standalone[wiring][key], **allowed)
+
+
+def test_declared_metric_columns_are_the_stored_ones(tiny_run):
+    """A sweep file's metric names are checked against these before anything runs."""
+    run = ResultStore(tiny_run[0]).load(tiny_run[1], arrays=False)
+    assert set(sweep_metric_columns(run.metrics)) == metric_columns(TINY)

@@ -5,9 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from experiments import structural
 from experiments.config import QUICK, TINY
 from experiments.runner import run_experiment
 from experiments.store import ResultStore
+from experiments.sweep import metric_columns as sweep_metric_columns
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +80,8 @@ def test_quick_turnover_starts_with_net_elimination_and_slows(tmp_path):
         persistent = np.array(t["persistent_fraction"])
         assert persistent[-1] > persistent[0] and np.all(np.diff(persistent) > -0.005)
         assert circuits[wiring]["turnover"]["input_exc"]["formed"] == [0] * len(t["formed"])
+
+
+def test_declared_metric_columns_are_the_stored_ones(structural_run):
+    run = ResultStore(structural_run[0]).load(structural_run[1], arrays=False)
+    assert set(sweep_metric_columns(run.metrics)) == structural.metric_columns(TINY)

@@ -1,0 +1,88 @@
+"""Property: every config the validation accepts can be built.
+
+Hypothesis draws `tiny` configs with one to three keys changed, each over a range wider than
+the one its dataclass allows (negative, zero, tiny and huge numbers; valid and invalid
+choices). Each is either refused with a `ConfigError` by validation, or its circuits, waves
+and schedule build without an exception within `BUILD_LIMIT_S` (what `develop` does before
+it starts Brian2). Sizes (sheet sides, cell and trial counts) are drawn up to a few times
+`tiny`'s: larger ones are refused by the memory estimate or just take longer, which the
+memory-estimate test covers.
+"""
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from circuits.maps import MAP_KINDS  # noqa: E402
+from development.engine import DEVICES  # noqa: E402
+from development.models import FORMATION_RULES  # noqa: E402
+from development.schedule import build_timeline  # noqa: E402
+from development.stimuli import grating_block  # noqa: E402
+from development.waves import WAVE_PRESETS  # noqa: E402
+from experiments import scratch_vs_prior  # noqa: E402
+from experiments.config import SECTIONS, TINY, ConfigError, from_dict  # noqa: E402
+
+#: A build of an accepted tiny config takes well under a second; waves that die out are
+#: given up within an hour of retinal time (about 10 s at the slowest frame rate).
+BUILD_LIMIT_S = 30.0
+#: Integer keys that set sizes, drawn only up to these values.
+SIZES = {"retina_side": 30, "exc_side": 20, "inh_count": 80, "l23_exc_side": 20,
+         "l23_inh_count": 80, "n_orientations": 16, "n_trials": 4, "n_epochs": 3,
+         "waves_per_epoch": 8, "n_shuffles": 50, "min_wave_sites": 200}
+CHOICES = [*WAVE_PRESETS, *MAP_KINDS, *DEVICES, *FORMATION_RULES, "nosuch", ""]
+KEYS = [(section, field.name, field.type) for section in SECTIONS
+        for field in dataclasses.fields(getattr(TINY, section))]
+
+
+def values_for(key: str, kind: str):
+    if kind == "bool":
+        return st.booleans()
+    if kind == "str":
+        return st.sampled_from(CHOICES)
+    if kind == "int":
+        return st.integers(-2, SIZES.get(key, 10**6))
+    magnitudes = st.floats(-6, 6).map(lambda e: 10.0**e)
+    return st.one_of(st.sampled_from([0.0, -1.0, 1.0, math.inf]), magnitudes,
+                     magnitudes.map(lambda x: -x))
+
+
+@st.composite
+def overrides(draw) -> dict:
+    chosen = draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True))
+    data: dict = {}
+    for section, key, kind in chosen:
+        data.setdefault(section, {})[key] = draw(values_for(key, kind))
+    return data
+
+
+def build(config):
+    """What `scratch_vs_prior.develop` does before it simulates: circuits, waves, schedule."""
+    circuit_seed, wave_seed, protocol_seed, *_ = scratch_vs_prior.seeds(config)
+    scratch_vs_prior.build_circuits(config, circuit_seed, scratch_vs_prior.wirings(config))
+    drives = scratch_vs_prior.wave_epochs(config, np.random.default_rng(wave_seed))
+    rng = np.random.default_rng(protocol_seed)
+    blocks = [grating_block(config.gratings, rng) for _ in range(config.schedule.n_epochs + 1)]
+    return build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(overrides())
+def test_a_validated_config_builds_in_bounded_time_or_is_refused(data):
+    start = time.perf_counter()
+    try:
+        config = from_dict(data, TINY)
+        scratch_vs_prior.validate(config)
+        timeline = build(config)
+    except ConfigError as error:
+        assert "\n" not in str(error) and str(error)
+        return
+    assert timeline.duration_s > 0
+    assert time.perf_counter() - start < BUILD_LIMIT_S, data
