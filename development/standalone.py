@@ -245,9 +245,16 @@ def run_copies_at_once(build_dir: Path, copies: int) -> float:
     for copy in range(copies):
         results = build_dir / f"results_copy{copy}"
         results.mkdir(exist_ok=True)
-        processes.append(subprocess.Popen([build_dir / "main", "--results_dir", f"{results}/"],
-                                          cwd=build_dir, stdout=subprocess.DEVNULL))
-    if any(process.wait() != 0 for process in processes):
+        processes.append(subprocess.Popen(
+            [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), "./main",
+             "--results_dir", f"{results}/"], cwd=build_dir, stdout=subprocess.DEVNULL))
+    try:
+        failed = [process.wait() != 0 for process in processes]
+    except BaseException:  # interrupted: the copies go too
+        for process in processes:
+            process.kill()
+        raise
+    if any(failed):
         raise RuntimeError(f"the program in {build_dir} failed")
     return time.perf_counter() - start
 
