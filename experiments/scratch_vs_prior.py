@@ -191,7 +191,7 @@ def check_memory(config: ExperimentConfig):
             f"circuit sizes (retina_side {config.circuit.retina_side}, exc_side "
             f"{config.circuit.exc_side}, l23_exc_side {config.circuit.l23_exc_side}, inh_count "
             f"{config.circuit.inh_count}) are not allowed on this machine: wiring them needs "
-            f"about {needed / 2**30:.3g} GiB of memory, {available / 2**30:.3g} GiB is available")
+            f"about {needed / 2**30:,.1f} GiB of memory, {available / 2**30:,.1f} GiB is available")
 
 
 def available_memory_bytes() -> int | None:

@@ -114,9 +114,8 @@ class ResultStore:
     def remove_abandoned(self, experiment: str) -> int:
         """Delete temporary directories whose writer died (killed before it could clean up);
         return how many. A directory still being written is locked by its writer and kept."""
-        folder = self.root / experiment
         removed = 0
-        for lock_path in folder.glob(f".*/{WRITER_LOCK}") if folder.is_dir() else ():
+        for lock_path in (directory / WRITER_LOCK for directory in self.temporary(experiment)):
             try:  # not "a": that would give a just finished writer's directory a new lock
                 lock = open(lock_path)  # noqa: SIM115 (held while removing)
             except FileNotFoundError:  # its writer finished after the listing

@@ -322,11 +322,12 @@ def table_rows(sweep: Sweep, out: Path, failures: dict[str, str]) -> list[dict]:
     time, metric columns, then every other config key."""
     store = ResultStore(out)
     rows = []
-    for run, stored in zip(sweep.runs, sweep.stored(out), strict=True):
+    for run in sweep.runs:
         row = {"run_key": run.key, "status": "missing", "error": "", "seed": run.seed,
                **run.settings, "wall_time_s": ""}
-        if stored:
-            saved = store.load(store.run_dir(sweep.experiment, run.key), arrays=False)
+        run_dir = store.run_dir(sweep.experiment, run.key)
+        if run_dir.is_dir():  # verified by load, once
+            saved = store.load(run_dir, arrays=False)
             row |= {"status": "done", "wall_time_s": saved.provenance["wall_time_s"]}
             row |= metric_columns(saved.metrics)
         elif run.key in failures:
