@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from circuits.maps import COLUMN_SPACING_UM, MAP_KINDS, preference_map
-from circuits.params import ParameterError, check_choice, check_fields
-from circuits.sheets import covering_grid, grid_positions, pairwise_distances, uniform_positions
-from circuits.wiring import Projection, distance_dependent, feedforward_to_exc, feedforward_to_inh
+from neurodev.circuits.maps import COLUMN_SPACING_UM, MAP_KINDS, preference_map
+from neurodev.circuits.params import ParameterError, check_choice, check_fields
+from neurodev.circuits.sheets import covering_grid, grid_positions, pairwise_distances, uniform_positions
+from neurodev.circuits.wiring import Projection, distance_dependent, feedforward_to_exc, feedforward_to_inh
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from circuits.sheets import pairwise_distances
+from neurodev.circuits.sheets import pairwise_distances
 
 #: A potential-synapse pool holds at most this many candidates per live synapse: dead
 #: candidates still cost an event per presynaptic spike in the simulation.

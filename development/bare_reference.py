@@ -16,7 +16,7 @@ from typing import NamedTuple
 import brian2 as b2
 import numpy as np
 
-from development.standalone import build_and_run, spike_deliveries, standalone_device
+from neurodev.development.standalone import build_and_run, spike_deliveries, standalone_device
 
 CELL = """
 dv/dt = (-70*mV - v + ge*(0*mV - v) + gi*(-80*mV - v)) / tau_m : volt (unless refractory)

@@ -20,41 +20,25 @@ import brian2 as b2
 import numpy as np
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 
-from circuits.params import check_choice, check_fields
-from circuits.spec import CircuitSpec
-from development import models
-from development.models import NeuronParams, PlasticityParams, StructuralParams
-from development.schedule import Timeline
-from development.standalone import (
+from neurodev.circuits.spec import CircuitSpec
+from neurodev.development import models
+from neurodev.development.params import (
+    EngineParams,
+    NeuronParams,
+    PlasticityParams,
+    StructuralParams,
+)
+from neurodev.development.schedule import Timeline
+from neurodev.development.standalone import (
     build_and_run,
     locked_slot,
     spike_deliveries,
     standalone_device,
 )
-from development.stimuli import GratingParams
-from development.waves import WaveParams
+from neurodev.development.stimuli import GratingParams
+from neurodev.development.waves import WaveParams
 
-DEVICES = ("cpp_standalone", "runtime")
 PROFILE = bool(os.environ.get("NEURODEV_PROFILE"))
-
-
-@dataclass(frozen=True)
-class EngineParams:
-    """How the simulation runs (not what it simulates).
-
-    ``device``: ``cpp_standalone`` (compiled, one thread per process: on 2 cores two processes
-    beat OpenMP) or ``runtime`` (Brian2's runtime mode; slow, for debugging).
-    """
-
-    device: str = "cpp_standalone"
-    dt_ms: float = 0.1
-    input_dt_ms: float = 1.0
-    stimulus_frame_ms: float = 10.0
-
-    def __post_init__(self):
-        check_choice("device", self.device, DEVICES)
-        check_fields(self, dt_ms=(0.001, 1.0), input_dt_ms=(0.001, 5.0),
-                     stimulus_frame_ms=(0.1, 1000))
 
 
 @dataclass(frozen=True)
@@ -171,8 +155,9 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         raise ValueError(f"rewired circuits {sorted(unknown)} are not among the circuits")
     start = time.perf_counter()
     with _device(engine, build_root, _shape_key(circuits)) as build_dir:
-        namespace = {**neurons.namespace(), **plasticity.namespace(), **structural.namespace(),
-                     **_input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000)}
+        namespace = models.merged_namespace(
+            models.namespace(neurons), models.namespace(plasticity), models.namespace(structural),
+            _input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000))
         b2.seed(seed)
         layout = Layout(circuits, rewired)
         merged = layout.merged_projections()
@@ -355,7 +340,7 @@ def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: Merg
     if rewiring:
         step = b2.Clock(structural.interval_ms * b2.ms, name="structural_clock")
         synapses.run_regularly(models.STRUCTURAL_DRAW, clock=step, order=2, name="structural_draw")
-        synapses.run_regularly(structural.step(), clock=step, order=3, name="restructure")
+        synapses.run_regularly(models.structural_step(structural), clock=step, order=3, name="restructure")
     return synapses
 
 

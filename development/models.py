@@ -1,154 +1,58 @@
-"""Neuron and plasticity models: parameters and the Brian2 equation strings they fill.
+"""Neuron and plasticity models: the Brian2 equation strings, and the namespaces that fill them
+from the parameters of `neurodev.development.params`.
 
 Conductances are dimensionless, in units of the leak conductance, so a synaptic weight ``w``
-adds ``w`` to ``ge`` or ``gi``. Sources and reasons for each default are in README.md.
+adds ``w`` to ``ge`` or ``gi``.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Mapping
 
 import brian2 as b2
 
-from circuits.params import ParameterError, check_choice, check_fields, check_flag
+from neurodev.development.params import StructuralParams
 
-POSITIVE = (0, 1e6, {"open_low": True})
-
-
-@dataclass(frozen=True)
-class NeuronParams:
-    """Conductance-based leaky integrate-and-fire cells with a homeostatic threshold (E only)."""
-
-    tau_m_exc_ms: float = 20.0
-    tau_m_inh_ms: float = 10.0
-    v_rest_mv: float = -70.0
-    v_reset_mv: float = -60.0
-    v_threshold_mv: float = -50.0
-    e_exc_mv: float = 0.0
-    e_inh_mv: float = -80.0
-    tau_exc_ms: float = 5.0
-    tau_inh_ms: float = 10.0
-    refractory_ms: float = 2.0
-    target_rate_hz: float = 0.5
-    threshold_step_mv: float = 0.05
-    threshold_floor_mv: float = -5.0
-
-    def __post_init__(self):
-        check_fields(
-            self, tau_m_exc_ms=POSITIVE, tau_m_inh_ms=POSITIVE, v_rest_mv=(-150, 50),
-            v_reset_mv=(-150, 50), v_threshold_mv=(-150, 50), e_exc_mv=(-150, 100),
-            e_inh_mv=(-150, 50), tau_exc_ms=POSITIVE, tau_inh_ms=POSITIVE,
-            refractory_ms=(0, 100), target_rate_hz=(0, 1000, {"open_low": True}),
-            threshold_step_mv=(0, 100), threshold_floor_mv=(-100, 0),
-        )
-        # A cell reset at or above threshold fires at every step its refractory period allows;
-        # one whose excitatory reversal lies below threshold can never fire.
-        if self.v_reset_mv >= self.v_threshold_mv:
-            raise ParameterError("v_reset_mv", self.v_reset_mv,
-                                 f"below v_threshold_mv = {self.v_threshold_mv:g}")
-        if self.e_exc_mv <= self.v_threshold_mv:
-            raise ParameterError("e_exc_mv", self.e_exc_mv,
-                                 f"above v_threshold_mv = {self.v_threshold_mv:g}")
-
-    def namespace(self) -> dict:
-        mv, ms = b2.mV, b2.ms
-        return {
-            "tau_m_exc": self.tau_m_exc_ms * ms, "tau_m_inh": self.tau_m_inh_ms * ms,
-            "v_rest": self.v_rest_mv * mv, "v_reset": self.v_reset_mv * mv,
-            "v_threshold": self.v_threshold_mv * mv, "e_exc": self.e_exc_mv * mv,
-            "e_inh": self.e_inh_mv * mv, "tau_exc": self.tau_exc_ms * ms,
-            "tau_inh": self.tau_inh_ms * ms, "target_rate": self.target_rate_hz * b2.Hz,
-            "threshold_step": self.threshold_step_mv * mv,
-            "threshold_floor": self.threshold_floor_mv * mv,
-            "refractory_period": self.refractory_ms * ms,
-        }
+#: The unit of a parameter named ``<name>_<suffix>``.
+UNITS = {"ms": b2.ms, "mv": b2.mV, "hz": b2.Hz}
+#: Parameters whose name in the equations is not their field's name without its unit.
+EQUATION_NAMES = {"refractory_ms": "refractory_period", "interval_ms": "structural_interval",
+                  "activity_tau_ms": "tau_activity", "activity_reference_hz": "activity_reference"}
 
 
-@dataclass(frozen=True)
-class PlasticityParams:
-    """Pair STDP with soft bounds on feed-forward synapses, and subtractive normalisation.
-
-    STDP uses one trace per neuron (all-to-all pairing). Every ``normalisation_interval_ms``
-    each cell's ON weights and its OFF weights are each shifted back toward their initial
-    totals, separately (a joint constraint lets one channel win everywhere).
-    """
-
-    tau_pre_ms: float = 20.0
-    tau_post_ms: float = 20.0
-    a_plus: float = 0.003
-    a_minus: float = 0.002
-    w_max: float = 1.0
-    normalisation_interval_ms: float = 100.0
-
-    def __post_init__(self):
-        check_fields(
-            self, tau_pre_ms=POSITIVE, tau_post_ms=POSITIVE, a_plus=(0, 1), a_minus=(0, 1),
-            w_max=POSITIVE, normalisation_interval_ms=POSITIVE,
-        )
-
-    def namespace(self) -> dict:
-        return {"tau_pre": self.tau_pre_ms * b2.ms, "tau_post": self.tau_post_ms * b2.ms,
-                "a_plus": self.a_plus, "a_minus": self.a_minus, "w_max": self.w_max}
+def namespace(params) -> dict:
+    """The Brian2 namespace of a parameter dataclass: a number field ``<name>_<unit>`` (unit
+    ms, mv or hz) becomes ``<name>`` with that unit (or its `EQUATION_NAMES` name), a unitless
+    number keeps its name; flags and choices are not numbers and stay out."""
+    entries = {}
+    for field in dataclasses.fields(params):
+        value = getattr(params, field.name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        name, _, suffix = field.name.rpartition("_")
+        if suffix in UNITS:
+            entries[EQUATION_NAMES.get(field.name, name)] = value * UNITS[suffix]
+        else:
+            entries[field.name] = value
+    return entries
 
 
-@dataclass(frozen=True)
-class StructuralParams:
-    """Elimination and formation of plastic (feed-forward) synapses from a potential pool.
-
-    Every ``interval_ms`` of development, each live synapse weaker than
-    ``elimination_threshold`` is eliminated with ``elimination_probability ·
-    exp(−age / maturation_time_ms)`` (age: development since the synapse formed, or since the
-    run began for the initial ones; ``inf`` turns maturation off), and each dead
-    candidate forms with ``formation_probability`` (``formation_rule = "constant"``) or with
-    that probability times ``ν_pre ν_post / activity_reference_hz²`` (``"activity"``, rates
-    ν from spike traces with time constant ``activity_tau_ms``), starting at
-    ``formation_weight``. Off (``enabled = false``), circuits hold their live synapses only.
-    Sources and reasons for each default are listed in README.md (Parameters).
-    """
-
-    enabled: bool = False
-    interval_ms: float = 1000.0
-    elimination_threshold: float = 0.02
-    elimination_probability: float = 0.0035
-    maturation_time_ms: float = 300_000.0
-    formation_probability: float = 0.00012
-    formation_rule: str = "constant"
-    formation_weight: float = 0.03
-    activity_tau_ms: float = 10_000.0
-    activity_reference_hz: float = 1.0
-
-    def __post_init__(self):
-        check_flag("enabled", self.enabled)
-        check_choice("formation_rule", self.formation_rule, FORMATION_RULES)
-        check_fields(
-            self, interval_ms=POSITIVE, elimination_threshold=(0, 100),
-            elimination_probability=(0, 1), maturation_time_ms=(0, math.inf, {"open_low": True}),
-            formation_probability=(0, 1),
-            formation_weight=(0, 100, {"open_low": True}), activity_tau_ms=POSITIVE,
-            activity_reference_hz=POSITIVE,
-        )
-
-    def namespace(self) -> dict:
-        return {"structural_interval": self.interval_ms * b2.ms,
-                "elimination_threshold": self.elimination_threshold,
-                "elimination_probability": self.elimination_probability,
-                "maturation_time": self.maturation_time_ms * b2.ms,
-                "formation_probability": self.formation_probability,
-                "formation_weight": self.formation_weight,
-                "tau_activity": self.activity_tau_ms * b2.ms,
-                "activity_reference": self.activity_reference_hz * b2.Hz}
-
-    def step(self) -> str:
-        """The statements of one structural step, run by every plastic synapse after
-        `STRUCTURAL_DRAW`."""
-        return _STRUCTURAL_STEP.replace("FORMATION_FACTOR", FORMATION_RULES[self.formation_rule])
-
+def merged_namespace(*namespaces: Mapping) -> dict:
+    """One namespace from several; a name defined twice is an error naming it (a plain merge
+    would let the later value win silently)."""
+    merged = {}
+    for entries in namespaces:
+        for name, value in entries.items():
+            if name in merged:
+                raise ValueError(f"the Brian2 namespace name {name!r} is defined twice")
+            merged[name] = value
+    return merged
 
 #: Firing-rate estimate (Hz) of a cell from an exponential spike trace kept lazily: it is
 #: updated at spikes only and decayed to the present where it is read.
 _RATE_NOW = "activity_{0} * exp(-(t - activity_time_{0}) / tau_activity)"
-FORMATION_RULES = {
+FORMATION_FACTORS = {
     "constant": "1",
     "activity": f"{_RATE_NOW.format('pre')} * {_RATE_NOW.format('post')} / activity_reference**2",
 }
@@ -288,3 +192,9 @@ n_off_post += (1 - is_on) * (forming - eliminating)
 formed_post += forming
 eliminated_post += eliminating
 """
+
+
+def structural_step(params: StructuralParams) -> str:
+    """The statements of one structural step, run by every plastic synapse after
+    `STRUCTURAL_DRAW`."""
+    return _STRUCTURAL_STEP.replace("FORMATION_FACTOR", FORMATION_FACTORS[params.formation_rule])

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circuits.params import check_fields
-from development.stimuli import GratingBlock
-from development.waves import WaveDrive
+from neurodev.circuits.params import check_fields
+from neurodev.development.stimuli import GratingBlock
+from neurodev.development.waves import WaveDrive
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circuits.params import check_fields
+from neurodev.circuits.params import check_fields
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.ndimage import convolve, maximum_filter
 
-from circuits.params import ParameterError, check_choice, check_fields
+from neurodev.circuits.params import ParameterError, check_choice, check_fields
 
 WAVE_PRESETS = ("wt", "stage3", "b2ko", "uncorrelated", "silent")
 

@@ -1,23 +1,24 @@
-"""The ``neurodev`` command."""
+"""The ``neurodev`` command: the one place that joins experiments and their figures."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from development.standalone import SimulationIncomplete
-from development.waves import WAVE_PRESETS
-from experiments.bench import DEFAULT_PARTS as DEFAULT_BENCH_PARTS
-from experiments.bench import PARTS as BENCH_PARTS
-from experiments.config import PRESETS, ConfigError, load
-from experiments.interrupts import exit_status, signal_name, stopping_on_signals
-from experiments.registry import EXPERIMENTS
-from experiments.store import CorruptRun
-from experiments.sweep import MAX_RUNS
+from neurodev.development.standalone import SimulationIncomplete
+from neurodev.development.waves import WAVE_PRESETS
+from neurodev.experiments.config import PRESETS, ConfigError, load
+from neurodev.experiments.machinery.bench import DEFAULT_PARTS as DEFAULT_BENCH_PARTS
+from neurodev.experiments.machinery.bench import PARTS as BENCH_PARTS
+from neurodev.experiments.machinery.interrupts import exit_status, signal_name, stopping_on_signals
+from neurodev.experiments.machinery.registry import EXPERIMENTS
+from neurodev.experiments.machinery.store import CorruptRun
+from neurodev.experiments.machinery.sweep import MAX_RUNS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,21 +146,22 @@ def _list(args) -> int:
 
 
 def _run(args) -> int:
-    from experiments.runner import run_experiment
+    from neurodev.experiments.machinery.runner import run_experiment
 
     _check_output(args.out)
     config = load(args.preset, args.config, args.overrides, args.seed)
-    run_experiment(args.experiment, config, args.out, force=args.force)
+    run_dir = run_experiment(args.experiment, config, args.out, force=args.force)
+    draw_figures(run_dir, args.out, args.experiment)
     return 0
 
 
 def _bench(args) -> int:
-    from experiments import bench
+    from neurodev.experiments.machinery import bench
 
     parts = bench.check_parts([part.strip() for part in args.parts.split(",") if part.strip()])
     _check_output(args.out)
     config = load(args.preset, None, args.overrides, args.seed)
-    report = bench.run_bench(config, parts)
+    report = bench.run_bench(config, parts, _figure_makers()[bench.HEADLINE.name])
     print(bench.table(report))
     path = args.out / "bench" / f"bench_{args.preset}_seed{config.seed}.json"
     print(f"wrote {bench.write(report, path)}")
@@ -167,11 +169,11 @@ def _bench(args) -> int:
 
 
 def _sweep(args) -> int:
-    from experiments import sweep
-    from experiments.runner import version
+    from neurodev.experiments.machinery import sweep
+    from neurodev.experiments.machinery.runner import code_version
 
     _check_output(args.out)
-    plan = sweep.load_sweep(args.file, version(), allow_large=args.large)
+    plan = sweep.load_sweep(args.file, code_version(), allow_large=args.large)
     if args.dry_run:
         stored = plan.stored(args.out)
         for run, done in zip(plan.runs, stored, strict=True):
@@ -180,10 +182,19 @@ def _sweep(args) -> int:
               f"(store: {args.out})")
         return 0
     report = sweep.run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler)
+    files = report.files
+    if report.remaining < len(plan.runs):
+        from neurodev.figures import sweep as sweep_figure
+
+        try:
+            files += tuple(sweep_figure.make(*files, [axis.keys for axis in plan.axes],
+                                             plan.metrics, plan.folder(args.out)))
+        except ConfigError as error:  # a metric name not in the table: the runs still count
+            print(f"no summary figure: {error}")
     for worker, (first, later) in sorted(sweep.compile_times(report.outcomes).items()):
         rest = f", later runs {np.median(later):.1f} s (median of {len(later)})" if later else ""
         print(f"{worker}: compiled in {first:.1f} s for its first run{rest}")
-    for path in report.files:
+    for path in files:
         print(f"wrote {path}")
     for key, error in report.failures.items():
         print(f"failed {key}: {error}")
@@ -211,17 +222,18 @@ def _check_output(out: Path):
 
 
 def _figure_makers() -> dict:
-    """Figure functions of every experiment and of the ``waves`` measurement."""
-    from experiments import wave_recording
-    from figures import waves as waves_figure
+    """The figure function ``make(run_dir, out_dir)`` of every experiment and of ``waves``."""
+    from neurodev.experiments.protocols import wave_recording
 
-    return ({name: experiment.figures for name, experiment in EXPERIMENTS.items()}
-            | {wave_recording.NAME: (waves_figure.make,)})
+    modules = {name: experiment.figure for name, experiment in EXPERIMENTS.items()}
+    return {name: importlib.import_module(f"neurodev.figures.{module}").make
+            for name, module in (modules | {wave_recording.NAME: "waves"}).items()}
 
 
 def _waves(args) -> int:
-    from experiments import wave_recording
-    from experiments.store import ResultStore
+    from neurodev.experiments.machinery.runner import record_waves
+    from neurodev.experiments.machinery.store import ResultStore
+    from neurodev.experiments.protocols import wave_recording
 
     _check_output(args.out)
     if any(item.partition("=")[0].strip() == "waves.preset" for item in args.overrides):
@@ -229,16 +241,16 @@ def _waves(args) -> int:
                           "give the preset as PRESET only")
     overrides = [*args.overrides, f"waves.preset={args.wave_preset}"]
     config = load("quick", None, overrides, args.seed)
-    run_dir = wave_recording.run(config, args.duration, args.out)
+    run_dir = record_waves(config, args.duration, args.out)
     store = ResultStore(args.out)
     print(wave_recording.table(store.load(run_dir).metrics))
     print(f"stored {run_dir}")
-    _draw(run_dir, store, wave_recording.NAME)
+    draw_figures(run_dir, args.out, wave_recording.NAME)
     return 0
 
 
 def _figures(args) -> int:
-    from experiments.store import ResultStore
+    from neurodev.experiments.machinery.store import ResultStore
 
     store = ResultStore(args.out)
     runs = store.runs(args.experiment)
@@ -247,7 +259,7 @@ def _figures(args) -> int:
     corrupt = 0
     for run_dir in runs:
         try:
-            _draw(run_dir, store, args.experiment)
+            draw_figures(run_dir, args.out, args.experiment)
         except CorruptRun as error:  # the other runs are still drawn
             print(f"neurodev: error: {error}", file=sys.stderr)
             corrupt += 1
@@ -255,7 +267,7 @@ def _figures(args) -> int:
 
 
 def _verify(args) -> int:
-    from experiments.store import ResultStore, verify
+    from neurodev.experiments.machinery.store import ResultStore, verify
 
     store = ResultStore(args.out)
     if not store.root.is_dir():
@@ -276,10 +288,12 @@ def _verify(args) -> int:
     return 1 if corrupt else 0
 
 
-def _draw(run_dir: Path, store, name: str):
-    for make in _figure_makers()[name]:
-        for path in make(run_dir, store.root / name / "figures"):
-            print(f"figure: {path}")
+def draw_figures(run_dir: Path, out: Path, name: str, log=print) -> list[Path]:
+    """Draw the figures of a stored run of `name` into ``<out>/<name>/figures/``."""
+    paths = _figure_makers()[name](run_dir, Path(out) / name / "figures")
+    for path in paths:
+        log(f"figure: {path}")
+    return paths
 
 
 if __name__ == "__main__":

@@ -14,13 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from circuits.params import ParameterError, check_fields
-from circuits.spec import CircuitParams, WiringParams
-from development.engine import EngineParams
-from development.models import NeuronParams, PlasticityParams, StructuralParams
-from development.schedule import ScheduleParams
-from development.stimuli import GratingParams
-from development.waves import WaveParams, WavesDieOut
+import numpy as np
+
+from neurodev.circuits.params import ParameterError, check_fields
+from neurodev.circuits.spec import CircuitParams, WiringParams
+from neurodev.development.params import EngineParams, NeuronParams, PlasticityParams, StructuralParams
+from neurodev.development.schedule import ScheduleParams
+from neurodev.development.stimuli import GratingParams
+from neurodev.development.waves import WaveParams, WavesDieOut
+
+#: The random streams of a run, each derived from the master seed by its position here.
+#: Append only: a stream is known by its position, so adding one never shifts another.
+SEED_STREAMS = ("circuits", "waves", "gratings", "brian2", "analysis", "map_generator")
 
 
 class ConfigError(ValueError):
@@ -80,6 +85,10 @@ class ExperimentConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    def seed_stream(self, name: str) -> np.random.SeedSequence:
+        """The independent random stream `name` (one of `SEED_STREAMS`) of this run's seed."""
+        return np.random.SeedSequence(self.seed, spawn_key=(SEED_STREAMS.index(name),))
 
     def key(self, version: str) -> str:
         """Hash of the canonical config and the package version: the run's identity."""

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.maps import pinwheels
-from experiments.store import ResultStore
-from figures.style import WIRING_COLOURS, plt, save
+from neurodev.experiments.machinery.store import ResultStore
+from neurodev.experiments.measures.maps import pinwheels
+from neurodev.figures.style import WIRING_COLOURS, plt, save
 
 COLOURS = {**WIRING_COLOURS, "prior_l4": "#7570b3"}
 NAMES = {"random": "random", "prior": "prior (like-to-like L2/3)",

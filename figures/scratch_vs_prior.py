@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.store import ResultStore
-from figures.style import WIRING_COLOURS, WIRING_NAMES, plt, save
+from neurodev.experiments.machinery.store import ResultStore
+from neurodev.figures.style import WIRING_COLOURS, WIRING_NAMES, plt, save
 
 N_EXAMPLES = 3
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.store import ResultStore
-from experiments.structural import REWIRED
-from figures.style import WIRING_COLOURS, plt, save
+from neurodev.experiments.machinery.store import ResultStore
+from neurodev.experiments.protocols.wiring import REWIRED
+from neurodev.figures.style import WIRING_COLOURS, plt, save
 
 
 def make(run_dir: Path, out_dir: Path) -> list[Path]:

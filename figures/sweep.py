@@ -9,9 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.config import SECTIONS, ConfigError
-from experiments.sweep import Axis
-from figures.style import WIRING_COLOURS, plt, save
+from neurodev.experiments.config import SECTIONS, ConfigError
+from neurodev.figures.style import WIRING_COLOURS, plt, save
 
 
 def make(table: Path, axes, metrics: tuple[str, ...], out_dir: Path) -> list[Path]:
@@ -21,22 +20,23 @@ def make(table: Path, axes, metrics: tuple[str, ...], out_dir: Path) -> list[Pat
     ----------
     table : Path
         The sweep's table (one row per run).
-    axes : sequence of `experiments.sweep.Axis`
-        The swept axes; a panel column each (a ``zip`` group is plotted against its first key).
+    axes : sequence of tuple of str
+        The keys of each swept axis; a panel column each (a ``zip`` group of keys that step
+        together is plotted against its first key).
     metrics : tuple of str
         Metric names; ``m`` selects the column ``m`` or every per-circuit column ``label.m``.
     """
     rows = [row for row in _read(table) if row["status"] == "done"]
     columns = [_metric_columns(rows[0], metric) for metric in metrics]
-    axes = list(axes) or [Axis(("seed",), ())]
+    axes = [tuple(keys) for keys in axes] or [("seed",)]
     figure, panels = plt.subplots(len(metrics), len(axes), squeeze=False,
                                   figsize=(2.6 * len(axes) + 0.6, 2.2 * len(metrics)),
                                   layout="constrained")
     for row_panels, metric, matched in zip(panels, metrics, columns, strict=True):
-        for panel, axis in zip(row_panels, axes, strict=True):
+        for panel, keys in zip(row_panels, axes, strict=True):
             for label, column in matched.items():
-                _plot(panel, rows, axis.keys[0], column, label)
-            panel.set_xlabel(axis.label)
+                _plot(panel, rows, keys[0], column, label)
+            panel.set_xlabel(" / ".join(keys))
             panel.set_ylabel(metric.replace("_", " "))
     panels[0, 0].legend(frameon=False, fontsize=6)
     seeds = len({row["seed"] for row in rows})

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from experiments.store import ResultStore
-from figures.style import plt, save
+from neurodev.experiments.machinery.store import ResultStore
+from neurodev.figures.style import plt, save
 
 PRESET_COLOURS = {"wt": "0.2", "stage3": "#7570b3", "b2ko": "#e7298a", "uncorrelated": "#66a61e",
                   "silent": "#a6761d"}

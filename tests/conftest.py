@@ -8,8 +8,20 @@ import brian2
 import numpy as np
 import pytest
 
-from experiments.config import TINY
-from experiments.runner import run_experiment
+from neurodev.experiments.cli import draw_figures
+from neurodev.experiments.config import TINY
+from neurodev.experiments.machinery.runner import run_experiment
+
+#: Fixtures that compile Brian2's C++: a test using one needs a compiler.
+COMPILING_FIXTURES = {"build_root", "tiny_run"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that compiles C++ (through a compiling fixture, or marked by hand) as
+    ``compiler``, so that ``-m "not compiler"`` runs the rest where no compiler is."""
+    for item in items:
+        if COMPILING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.compiler)
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +53,11 @@ def build_root(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory, build_root):
-    """The headline experiment at the tiny preset, stored once per test session."""
+    """The headline experiment at the tiny preset, stored once per test session, and its
+    figure drawn as ``neurodev run`` draws it."""
     out = tmp_path_factory.mktemp("results")
     run_dir = run_experiment("scratch-vs-prior", TINY, out, build_root=build_root,
                              log=lambda message: None)
+    draw_figures(run_dir, out, "scratch-vs-prior", log=lambda message: None)
     return out, run_dir
 

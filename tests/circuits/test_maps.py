@@ -1,7 +1,7 @@
 import numpy as np
 
-from circuits.maps import complex_map, orientation_map
-from circuits.sheets import grid_positions
+from neurodev.circuits.maps import complex_map, orientation_map
+from neurodev.circuits.sheets import grid_positions
 
 
 def test_orientations_lie_in_half_circle(rng):

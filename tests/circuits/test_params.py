@@ -1,6 +1,6 @@
 import pytest
 
-from circuits.params import ParameterError, check_choice, check_range
+from neurodev.circuits.params import ParameterError, check_choice, check_range
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), "0.5", True])

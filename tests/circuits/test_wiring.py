@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from circuits.sheets import pairwise_distances
-from circuits.spec import CircuitParams, WiringParams, build_circuit
-from circuits.wiring import MAX_POOL_RATIO, distance_dependent, gabor, normalise_groups
-from experiments.maps import input_orientation_spread
-from experiments.receptive_fields import receptive_fields, weight_orientation
-from experiments.tuning import circular_difference
+from neurodev.circuits.sheets import pairwise_distances
+from neurodev.circuits.spec import CircuitParams, WiringParams, build_circuit
+from neurodev.circuits.wiring import MAX_POOL_RATIO, distance_dependent, gabor, normalise_groups
+from neurodev.experiments.measures.maps import input_orientation_spread
+from neurodev.experiments.measures.receptive_fields import receptive_fields, weight_orientation
+from neurodev.experiments.measures.tuning import circular_difference
 
 PARAMS = CircuitParams()
 WIRING = WiringParams()

@@ -4,8 +4,13 @@ import brian2 as b2
 import numpy as np
 import pytest
 
-from development import models
-from development.models import NeuronParams, StructuralParams
+from neurodev.development import models
+from neurodev.development.params import (
+    FORMATION_RULE_NAMES,
+    NeuronParams,
+    PlasticityParams,
+    StructuralParams,
+)
 
 
 def lif_rate(g, p: NeuronParams) -> float:
@@ -21,7 +26,8 @@ def lif_rate(g, p: NeuronParams) -> float:
 @pytest.mark.parametrize("g", [0.3, 0.6, 1.2])
 def test_cortex_cell_fires_at_the_lif_rate(g):
     params = NeuronParams()
-    namespace = params.namespace() | StructuralParams().namespace() | {"tau_post": 20 * b2.ms}
+    namespace = (models.namespace(params) | models.namespace(StructuralParams())
+                 | {"tau_post": 20 * b2.ms})
     b2.prefs.codegen.target = "numpy"  # no compiler start-up for one cell
     b2.defaultclock.dt = 0.05 * b2.ms
     frozen_ge = models.CORTEX_EQUATIONS.replace("dge/dt = -ge/tau_exc", "dge/dt = 0*ge/tau_exc")
@@ -35,3 +41,24 @@ def test_cortex_cell_fires_at_the_lif_rate(g):
     # Euler at 50 µs: each interval is off by at most one step (< 0.5 % at these rates);
     # counting spikes in 1 s adds ±1 spike.
     assert spikes.num_spikes / 1.0 == pytest.approx(expected, rel=0.02, abs=0.5)
+
+
+def test_namespace_follows_the_unit_suffixed_names():
+    namespace = models.namespace(StructuralParams(interval_ms=250.0, activity_reference_hz=2.0))
+    assert namespace["structural_interval"] == 250 * b2.ms  # renamed for the equations
+    assert namespace["activity_reference"] == 2 * b2.Hz
+    assert namespace["elimination_threshold"] == 0.02  # unitless: its own name
+    assert "enabled" not in namespace and "formation_rule" not in namespace
+    neurons = models.namespace(NeuronParams())
+    assert neurons["v_threshold"] == -50 * b2.mV and neurons["refractory_period"] == 2 * b2.ms
+
+
+def test_a_name_defined_twice_in_merged_namespaces_is_an_error_naming_it():
+    merged = models.merged_namespace({"a": 1}, {"b": 2})
+    assert merged == {"a": 1, "b": 2}
+    with pytest.raises(ValueError, match="'tau_pre'"):
+        models.merged_namespace(models.namespace(PlasticityParams()), {"tau_pre": 5 * b2.ms})
+
+
+def test_every_formation_rule_has_its_expression():
+    assert set(models.FORMATION_FACTORS) == set(FORMATION_RULE_NAMES)

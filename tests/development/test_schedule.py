@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from development.schedule import build_timeline
-from development.stimuli import GratingParams, grating_block
-from development.waves import WaveDrive
+from neurodev.development.schedule import build_timeline
+from neurodev.development.stimuli import GratingParams, grating_block
+from neurodev.development.waves import WaveDrive
 
 
 def drive(duration_s, n_waves=3):

@@ -4,8 +4,8 @@ import subprocess
 import threading
 import time
 
-from development import standalone
-from development.standalone import locked_slot
+from neurodev.development import standalone
+from neurodev.development.standalone import locked_slot
 
 
 def build(slot, mtime=1e9):

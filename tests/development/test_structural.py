@@ -4,9 +4,9 @@ import brian2 as b2
 import numpy as np
 import pytest
 
-from development import models
-from development.engine import EngineParams, MergedProjection, _device, plastic_feedforward
-from development.models import NeuronParams, PlasticityParams, StructuralParams
+from neurodev.development import models
+from neurodev.development.engine import MergedProjection, _device, plastic_feedforward
+from neurodev.development.params import EngineParams, NeuronParams, PlasticityParams, StructuralParams
 
 NEURONS, PLASTICITY = NeuronParams(), PlasticityParams()
 
@@ -14,7 +14,8 @@ NEURONS, PLASTICITY = NeuronParams(), PlasticityParams()
 def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     """Inputs that fire when told (``fire_at``), cortex cells, and plastic feed-forward
     synapses (all ON) with structural plasticity, always developing."""
-    namespace = NEURONS.namespace() | PLASTICITY.namespace() | structural.namespace()
+    namespace = models.merged_namespace(models.namespace(NEURONS), models.namespace(PLASTICITY),
+                                        models.namespace(structural))
     inputs = b2.NeuronGroup(n_inputs, models.INPUT_TRACES + "fire_at : second",
                             threshold="abs(t - fire_at) < 0.5 * dt", reset=models.INPUT_RESET,
                             namespace=namespace, name="inputs")
@@ -108,7 +109,7 @@ def within_binomial(count, n, p):
     return abs(count - n * p) <= 4 * np.sqrt(n * p * (1 - p))
 
 
-@pytest.mark.parametrize("device", ["runtime", "cpp_standalone"])
+@pytest.mark.parametrize("device", ["runtime", pytest.param("cpp_standalone", marks=pytest.mark.compiler)])
 def test_one_step_matches_configured_probabilities(device, tmp_path):
     structural = StructuralParams(enabled=True, interval_ms=10, elimination_threshold=0.02,
                                   elimination_probability=0.3, maturation_time_ms=1000,

@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from development.waves import (
+from neurodev.development.waves import (
     RetinalWaves,
     WaveParams,
     WavesDieOut,

@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from experiments.cli import main
-from experiments.store import ResultStore
+from neurodev.experiments.cli import main
+from neurodev.experiments.machinery.store import ResultStore
 
 
 @pytest.mark.parametrize(("experiment", "override", "key"), [
@@ -39,7 +39,7 @@ def test_weight_bound_below_initial_weights_is_refused_before_simulating(tmp_pat
 
 
 def test_installed_command_lists_experiments():
-    result = subprocess.run([sys.executable, "-m", "experiments.cli", "list"],
+    result = subprocess.run([sys.executable, "-m", "neurodev.experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
     listed = [line.split()[0] for line in result.stdout.splitlines()]
     assert listed == ["map-statistics", "scratch-vs-prior", "structural"]

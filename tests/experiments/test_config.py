@@ -1,8 +1,18 @@
 import tomllib
 
+import numpy as np
 import pytest
 
-from experiments.config import PRESETS, QUICK, TINY, ConfigError, from_dict, load, to_toml
+from neurodev.experiments.config import (
+    PRESETS,
+    QUICK,
+    SEED_STREAMS,
+    TINY,
+    ConfigError,
+    from_dict,
+    load,
+    to_toml,
+)
 
 
 def test_overrides_reach_their_section():
@@ -59,6 +69,17 @@ def test_run_key_depends_on_every_value_and_the_version():
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_every_preset_passes_the_headline_experiments_checks(preset):
-    from experiments.scratch_vs_prior import validate
+    from neurodev.experiments.protocols.scratch_vs_prior import EXPERIMENT
 
-    validate(PRESETS[preset])  # e.g. no initial weight above plasticity.w_max
+    EXPERIMENT.validate(PRESETS[preset])  # e.g. no initial weight above plasticity.w_max
+
+
+def test_named_seed_streams_are_the_master_seeds_children_in_a_fixed_order():
+    """A stream is its position in `SEED_STREAMS` (append only), so a new stream never
+    shifts another: each equals the child of that index of the master seed's sequence."""
+    children = np.random.SeedSequence(TINY.seed).spawn(len(SEED_STREAMS))
+    for child, name in zip(children, SEED_STREAMS, strict=True):
+        assert np.array_equal(TINY.seed_stream(name).generate_state(4), child.generate_state(4))
+    assert SEED_STREAMS[:5] == ("circuits", "waves", "gratings", "brian2", "analysis")
+    with pytest.raises(ValueError):
+        TINY.seed_stream("nosuch")

@@ -20,14 +20,14 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from circuits.maps import MAP_KINDS  # noqa: E402
-from development.engine import DEVICES  # noqa: E402
-from development.models import FORMATION_RULES  # noqa: E402
-from development.schedule import build_timeline  # noqa: E402
-from development.stimuli import grating_block  # noqa: E402
-from development.waves import WAVE_PRESETS  # noqa: E402
-from experiments import scratch_vs_prior  # noqa: E402
-from experiments.config import SECTIONS, TINY, ConfigError, from_dict  # noqa: E402
+from neurodev.circuits.maps import MAP_KINDS  # noqa: E402
+from neurodev.development.params import DEVICES, FORMATION_RULE_NAMES  # noqa: E402
+from neurodev.development.schedule import build_timeline  # noqa: E402
+from neurodev.development.stimuli import grating_block  # noqa: E402
+from neurodev.development.waves import WAVE_PRESETS  # noqa: E402
+from neurodev.experiments.config import SECTIONS, TINY, ConfigError, from_dict  # noqa: E402
+from neurodev.experiments.protocols import pipeline  # noqa: E402
+from neurodev.experiments.protocols.scratch_vs_prior import EXPERIMENT as HEADLINE  # noqa: E402
 
 #: A build of an accepted tiny config takes well under a second; waves that die out are
 #: given up within an hour of retinal time (about 10 s at the slowest frame rate).
@@ -36,7 +36,7 @@ BUILD_LIMIT_S = 30.0
 SIZES = {"retina_side": 30, "exc_side": 20, "inh_count": 80, "l23_exc_side": 20,
          "l23_inh_count": 80, "n_orientations": 16, "n_trials": 4, "n_epochs": 3,
          "waves_per_epoch": 8, "n_shuffles": 50, "min_wave_sites": 200}
-CHOICES = [*WAVE_PRESETS, *MAP_KINDS, *DEVICES, *FORMATION_RULES, "nosuch", ""]
+CHOICES = [*WAVE_PRESETS, *MAP_KINDS, *DEVICES, *FORMATION_RULE_NAMES, "nosuch", ""]
 KEYS = [(section, field.name, field.type) for section in SECTIONS
         for field in dataclasses.fields(getattr(TINY, section))]
 
@@ -63,11 +63,10 @@ def overrides(draw) -> dict:
 
 
 def build(config):
-    """What `scratch_vs_prior.develop` does before it simulates: circuits, waves, schedule."""
-    circuit_seed, wave_seed, protocol_seed, *_ = scratch_vs_prior.seeds(config)
-    scratch_vs_prior.build_circuits(config, circuit_seed, scratch_vs_prior.wirings(config))
-    drives = scratch_vs_prior.wave_epochs(config, np.random.default_rng(wave_seed))
-    rng = np.random.default_rng(protocol_seed)
+    """What `pipeline.develop` does before it simulates: circuits, waves, schedule."""
+    pipeline.build_circuits(config, HEADLINE.wirings(config))
+    drives = pipeline.wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
+    rng = np.random.default_rng(config.seed_stream("gratings"))
     blocks = [grating_block(config.gratings, rng) for _ in range(config.schedule.n_epochs + 1)]
     return build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
 
@@ -79,7 +78,7 @@ def test_a_validated_config_builds_in_bounded_time_or_is_refused(data):
     start = time.perf_counter()
     try:
         config = from_dict(data, TINY)
-        scratch_vs_prior.validate(config)
+        HEADLINE.validate(config)
         timeline = build(config)
     except ConfigError as error:
         assert "\n" not in str(error) and str(error)

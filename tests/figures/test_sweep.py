@@ -3,9 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from experiments.config import ConfigError
-from experiments.sweep import Axis, write_table
-from figures.sweep import make, seed_statistics
+from neurodev.experiments.config import ConfigError
+from neurodev.experiments.machinery.sweep import write_table
+from neurodev.figures.sweep import make, seed_statistics
 
 
 def synthetic_rows():
@@ -38,7 +38,7 @@ def test_seed_statistics_leave_out_runs_without_a_value():
 
 def test_figure_from_table_and_unknown_metric(tmp_path):
     table = write_table(synthetic_rows(), tmp_path / "study" / "table.csv")
-    axes = [Axis(("wiring.prior_strength",), ()), Axis(("waves.preset",), ())]
+    axes = [("wiring.prior_strength",), ("waves.preset",)]
     paths = make(table, axes, ("median_osi",), tmp_path / "study")
     assert [p.name for p in paths] == ["summary.png", "summary.pdf"]
     assert all(p.stat().st_size > 1000 for p in paths)

@@ -1,0 +1,1 @@
+"""Running experiments: the result store, the runner, the registry, sweeps, executors, bench."""

@@ -1,0 +1,8 @@
+"""The named experiments, by name: what ``neurodev list`` shows and ``neurodev run NAME`` runs."""
+
+from __future__ import annotations
+
+from neurodev.experiments.protocols import map_statistics, scratch_vs_prior, structural
+
+EXPERIMENTS = {protocol.EXPERIMENT.name: protocol.EXPERIMENT
+               for protocol in (scratch_vs_prior, map_statistics, structural)}

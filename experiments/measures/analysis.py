@@ -1,0 +1,170 @@
+"""From a circuit's recording to per-checkpoint measurements: tuning, selectivity, receptive
+fields, weight change and firing rates. Arrays in, arrays and numbers out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurodev.experiments.measures.receptive_fields import (
+    receptive_field_radius,
+    receptive_fields,
+    weight_orientation,
+)
+from neurodev.experiments.measures.tuning import (
+    circular_difference,
+    f1_amplitude,
+    global_dsi,
+    global_osi,
+    preferred_orientation,
+    shuffled_osi,
+    spike_counts,
+    tuning_curves,
+)
+from neurodev.experiments.measures.turnover import turnover
+
+
+def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, analysis, rng) -> dict:
+    """Per-checkpoint arrays for one circuit (first axis: checkpoint).
+
+    Returns a dict of arrays: for L4 excitatory cells, `spike_tuning`'s arrays, the weight
+    measures ``weight_osi`` and ``weight_preferred``, the receptive fields ``rf``
+    (checkpoint × cell × site, ON − OFF weights) and their radii ``rf_radius_um``; for L2/3
+    excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``.
+    """
+    out = spike_tuning(recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc,
+                       timeline, gratings, analysis, rng)
+    l23 = spike_tuning(recording.l23_spike_index, recording.l23_spike_time_s, spec.n_exc23,
+                       timeline, gratings, analysis, rng)
+    out |= {f"l23_{name}": values for name, values in l23.items()}
+    ff = spec.projections["input_exc"]
+    n_sites = len(spec.input_positions_um)
+    rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
+    out["rf"] = rf.astype(np.float32)
+    out["rf_radius_um"] = receptive_field_radius(rf, spec.input_positions_um)
+    out["weight_osi"], out["weight_preferred"] = weight_orientation(
+        rf, spec.input_positions_um, wavelength_um)
+    return out
+
+
+def spike_tuning(spike_index, spike_time_s, n_cells, timeline, gratings, analysis, rng) -> dict:
+    """Grating responses of one population at every checkpoint (first axis: checkpoint).
+
+    Returns a dict of arrays: ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1``
+    (Hz, checkpoint × cell × direction), per-cell ``osi``, ``dsi``, ``f1_osi``, ``preferred``,
+    ``responsive`` and ``shuffled_osi`` (median over label shuffles).
+    """
+    directions = gratings.directions_rad
+    n_dir, n_trials = len(directions), gratings.n_trials
+    per_checkpoint = []
+    for checkpoint in timeline.checkpoints:
+        block = checkpoint.block
+        onset = checkpoint.start_s + block.onset_s
+        args = (spike_index, spike_time_s, n_cells, onset, block.presentation_s)
+        rates = spike_counts(*args) / block.presentation_s
+        f1 = f1_amplitude(*args, gratings.temporal_frequency_hz)
+        trial_rates = tuning_curves(rates, block.direction_index, block.trial, n_dir, n_trials)
+        trial_f1 = tuning_curves(f1, block.direction_index, block.trial, n_dir, n_trials)
+        mean = trial_rates.mean(axis=2)
+        per_checkpoint.append({
+            "rates": trial_rates.astype(np.float32),
+            "f1": trial_f1.mean(axis=2).astype(np.float32),
+            "osi": global_osi(mean, directions),
+            "dsi": global_dsi(mean, directions),
+            "f1_osi": global_osi(trial_f1.mean(axis=2), directions),
+            "preferred": preferred_orientation(mean, directions),
+            "responsive": mean.max(axis=1) >= analysis.responsive_rate_hz,
+            "shuffled_osi": np.median(shuffled_osi(trial_rates, directions, rng,
+                                                   analysis.n_shuffles), axis=0),
+        })
+    return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
+
+
+_SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median_f1_osi",
+                "median_dsi", "fraction_responsive", "fraction_selective",
+                "spike_preference_vs_map_deg", "mean_rate_gratings_hz")
+#: Every metric `summarise` gives a circuit, as a sweep table's columns name it after the
+#: circuit's label (``prior.median_osi``); a test holds it to what `summarise` returns.
+CIRCUIT_METRICS = (
+    *_SELECTIVITY, "median_weight_osi", "weight_preference_vs_map_deg", "weight_change",
+    "median_rf_radius_um",
+    *(f"turnover.input_exc.{name}" for name in (
+        "live", "formed", "eliminated", "formed_fraction", "eliminated_fraction",
+        "formed_total_fraction", "eliminated_total_fraction", "persistent_fraction")),
+    "mean_rate_development_hz", "mean_inh_rate_gratings_hz", "mean_inh_rate_development_hz",
+    "mean_threshold_shift_mv",
+    *(f"l23.{name}" for name in (*_SELECTIVITY, "mean_rate_development_hz")),
+)
+
+
+def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
+    """Scalar metrics per checkpoint (lists, JSON-ready) from `measure_checkpoints` output.
+
+    L4 metrics sit at the top level, L2/3 ones under ``"l23"``. Medians over cells use
+    responsive cells only (NaN where none responds); the ``osi_shuffle_floor`` is the median
+    OSI those cells show once direction labels are shuffled, the level a median OSI must
+    clear to mean anything.
+    """
+    weights = recording.ff_weights.astype(float)
+    change = np.abs(weights - weights[0]).sum(axis=1) / weights[0].sum()
+    l23 = {name[4:]: values for name, values in measured.items() if name.startswith("l23_")}
+    return {
+        **selectivity(measured, spec.map_theta, analysis),
+        "median_weight_osi": np.median(measured["weight_osi"], axis=1).tolist(),
+        "weight_preference_vs_map_deg": np.degrees(np.median(
+            circular_difference(measured["weight_preferred"], spec.map_theta), axis=1)).tolist(),
+        "weight_change": change.tolist(),
+        "median_rf_radius_um": np.nanmedian(measured["rf_radius_um"], axis=1).tolist(),
+        "turnover": {"input_exc": turnover(recording.ff_alive, recording.formed, recording.eliminated)},
+        "mean_rate_development_hz": [float("nan"), *_epoch_rates(
+            recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, timeline)],
+        "mean_inh_rate_gratings_hz": _checkpoint_rates(
+            recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline),
+        "mean_inh_rate_development_hz": [float("nan"), *_epoch_rates(
+            recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline)],
+        "mean_threshold_shift_mv": recording.threshold_shift_mv.mean(axis=1).tolist(),
+        "l23": {**selectivity(l23, spec.l23_theta, analysis),
+                "mean_rate_development_hz": [float("nan"), *_epoch_rates(
+                    recording.l23_spike_index, recording.l23_spike_time_s, spec.n_exc23,
+                    timeline)]},
+    }
+
+
+def selectivity(tuning: dict, innate_theta, analysis) -> dict:
+    """Per-checkpoint selectivity of one population from `spike_tuning` arrays (JSON-ready),
+    with the median deviation of responsive cells' preferences from `innate_theta`."""
+    responsive = tuning["responsive"]
+
+    def over_responsive(values, statistic):
+        return [float(statistic(v[r])) if r.any() else float("nan")
+                for v, r in zip(values, responsive, strict=True)]
+
+    selective = responsive & (tuning["osi"] > analysis.selective_osi)
+    return {
+        "median_osi": over_responsive(tuning["osi"], np.median),
+        "osi_q25": over_responsive(tuning["osi"], lambda v: np.percentile(v, 25)),
+        "osi_q75": over_responsive(tuning["osi"], lambda v: np.percentile(v, 75)),
+        "osi_shuffle_floor": over_responsive(tuning["shuffled_osi"], np.median),
+        "median_f1_osi": over_responsive(tuning["f1_osi"], np.median),
+        "median_dsi": over_responsive(tuning["dsi"], np.median),
+        "fraction_responsive": responsive.mean(axis=1).tolist(),
+        "fraction_selective": selective.mean(axis=1).tolist(),
+        "spike_preference_vs_map_deg": over_responsive(
+            np.degrees(circular_difference(tuning["preferred"], innate_theta)), np.median),
+        "mean_rate_gratings_hz": tuning["rates"].mean(axis=(1, 2, 3)).tolist(),
+    }
+
+
+def _mean_rates(spike_index, spike_time_s, n_cells, segments) -> list[float]:
+    """Mean rate over cells in each segment (Hz); segments share one length."""
+    onsets = np.array([segment.start_s for segment in segments])
+    duration = segments[0].duration_s
+    counts = spike_counts(spike_index, spike_time_s, n_cells, onsets, duration)
+    return (counts.mean(axis=1) / duration).tolist()
+
+
+def _epoch_rates(spike_index, spike_time_s, n_cells, timeline) -> list[float]:
+    return _mean_rates(spike_index, spike_time_s, n_cells, timeline.epochs)
+
+
+def _checkpoint_rates(spike_index, spike_time_s, n_cells, timeline) -> list[float]:
+    return _mean_rates(spike_index, spike_time_s, n_cells, timeline.checkpoints)

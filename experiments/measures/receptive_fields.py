@@ -1,0 +1,92 @@
+"""Receptive fields read from feed-forward weights (pure NumPy)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neurodev.experiments.measures.tuning import global_osi, preferred_orientation
+
+
+def receptive_fields(pre, post, weight, n_sites, n_cells):
+    """ON − OFF weight maps.
+
+    Parameters
+    ----------
+    pre, post : ndarray of int, shape (n_synapses,)
+        Input index (ON cells ``0..n_sites-1``, OFF cells ``n_sites..2 n_sites-1``) and cell.
+    weight : ndarray, shape (n_synapses,) or (n_snapshots, n_synapses)
+        Weights (units of leak conductance).
+
+    Returns
+    -------
+    ndarray, shape (n_cells, n_sites) or (n_snapshots, n_cells, n_sites)
+
+    Examples
+    --------
+    >>> receptive_fields(np.array([0, 3]), np.array([0, 0]), np.array([1.0, 0.5]), 2, 1)
+    array([[ 1. , -0.5]])
+    """
+    weight = np.asarray(weight, dtype=float)
+    sign = np.where(pre < n_sites, 1.0, -1.0)
+    flat = post * n_sites + pre % n_sites
+    maps = np.zeros((*weight.shape[:-1], n_cells * n_sites))
+    for index in np.ndindex(weight.shape[:-1]):
+        maps[index] = np.bincount(flat, weights=sign * weight[index], minlength=n_cells * n_sites)
+    return maps.reshape(*weight.shape[:-1], n_cells, n_sites)
+
+
+def linear_orientation_tuning(rf, positions_um, wavelength_um, n_orientations=16):
+    """Amplitude of a linear receptive field's response to gratings of each orientation.
+
+    ``A(θ) = |Σ_x rf(x) exp(i k_θ·x)|`` with ``|k_θ| = 2π / wavelength``: the peak response
+    over spatial phase of a linear cell.
+
+    Returns
+    -------
+    orientations_rad : ndarray, shape (n_orientations,)
+    amplitude : ndarray, shape (..., n_orientations)
+    """
+    orientations = np.arange(n_orientations) * np.pi / n_orientations
+    k = 2 * np.pi / wavelength_um * np.column_stack([np.cos(orientations), np.sin(orientations)])
+    basis = np.exp(1j * positions_um @ k.T)  # (n_sites, n_orientations)
+    return orientations, np.abs(rf @ basis)
+
+
+def weight_orientation(rf, positions_um, wavelength_um, n_orientations=16):
+    """Weight-based orientation selectivity and preference of linear receptive fields.
+
+    Returns
+    -------
+    osi : ndarray
+        Global OSI of ``A(θ)`` from `linear_orientation_tuning` (orientations cover π, so the
+        doubled angle spans the circle).
+    preferred_rad : ndarray
+        Preferred orientation in [0, π).
+    """
+    orientations, amplitude = linear_orientation_tuning(rf, positions_um, wavelength_um,
+                                                        n_orientations)
+    return global_osi(amplitude, orientations), preferred_orientation(amplitude, orientations)
+
+
+def receptive_field_radius(rf, positions_um):
+    """RMS radius of each receptive field around its centroid, weighted by ``|ON − OFF|``.
+
+    Parameters
+    ----------
+    rf : ndarray, shape (..., n_sites)
+        ON − OFF weight maps (`receptive_fields`).
+    positions_um : ndarray, shape (n_sites, 2)
+        Retinal site positions (µm).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        ``sqrt(E|x|² − |E x|²)`` under the weights (µm); NaN for an empty field. A Gaussian
+        envelope ``exp(−r² / 2σ²)`` sampled densely gives ``√2 σ``.
+    """
+    magnitude = np.abs(np.asarray(rf, dtype=float))
+    total = magnitude.sum(axis=-1, keepdims=True)
+    share = magnitude / np.where(total > 0, total, 1.0)
+    centroid = share @ positions_um
+    spread = share @ (positions_um**2).sum(axis=1) - (centroid**2).sum(axis=-1)
+    return np.where(total[..., 0] > 0, np.sqrt(np.maximum(spread, 0.0)), np.nan)

@@ -1,0 +1,1 @@
+"""Named experiments, each a short declaration on the shared development pipeline."""

@@ -1,0 +1,262 @@
+"""The development pipeline every named experiment runs: wire circuits, generate their retinal
+waves and gratings, simulate them side by side on one retina, and measure them.
+
+A named experiment is an `Experiment`: which circuits it wires (a `Wiring` per label), what it
+measures beyond every circuit's learning curves, and the figure that draws it; `develop` does
+the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from neurodev.circuits.spec import build_circuit, wiring_memory_bytes
+from neurodev.development.engine import Stimulation, simulate
+from neurodev.development.schedule import build_timeline
+from neurodev.development.stimuli import grating_block
+from neurodev.development.waves import RetinalWaves, WaveDrive, wave_drives
+from neurodev.experiments.config import ConfigError, ExperimentConfig, refused_as_config_error
+from neurodev.experiments.measures.analysis import CIRCUIT_METRICS, measure_checkpoints, summarise
+from neurodev.experiments.protocols.wiring import Wiring
+
+Log = Callable[[str], None]
+
+
+def _nothing_more(config, metrics, arrays, circuits):
+    """The measurements of every experiment are those of `develop`."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named experiment, declared: what ``neurodev list`` shows and ``neurodev run NAME`` runs.
+
+    Attributes
+    ----------
+    name, summary : str
+        Its name on the command line and one line about it.
+    figure : str
+        The module of `neurodev.figures` that draws its stored runs (the CLI joins the two).
+    wirings : callable
+        ``wirings(config) -> {label: Wiring}``: the circuits it simulates side by side.
+    measure : callable
+        ``measure(config, metrics, arrays, circuits)`` adds what it measures beyond
+        `develop`'s measurements, in place.
+    extra_metric_columns : callable
+        ``extra_metric_columns(config) -> set of str``: the sweep-table columns `measure` adds.
+    """
+
+    name: str
+    summary: str
+    figure: str
+    wirings: Callable[[ExperimentConfig], dict[str, Wiring]]
+    measure: Callable = _nothing_more
+    extra_metric_columns: Callable[[ExperimentConfig], set[str]] = lambda config: set()
+
+    def validate(self, config: ExperimentConfig):
+        """Refuse, with a `ConfigError`, a config that cannot run; before any work."""
+        validate(config, self.wirings(config))
+
+    def run(self, config: ExperimentConfig, build_root: Path, log: Log = print):
+        """Simulate and measure; ``(metrics, arrays, timings)`` (see `develop`)."""
+        metrics, arrays, timings, circuits = develop(config, self.wirings(config), build_root, log)
+        self.measure(config, metrics, arrays, circuits)
+        return metrics, arrays, timings
+
+    def metric_columns(self, config: ExperimentConfig) -> set[str]:
+        """The metric columns of a sweep table of this experiment's runs of `config`."""
+        return circuit_metric_columns(self.wirings(config)) | self.extra_metric_columns(config)
+
+def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_root: Path,
+            log: Log = print, synapse_copies: int = 1):
+    """Simulate circuits of the given wirings side by side on one retina, and measure them.
+
+    `synapse_copies` > 1 simulates every synapse as that many copies of a fraction of its
+    weight, with plasticity's weight bounds scaled alike: the same dynamics with more
+    synapses and events (the benchmark's scaling series; `CircuitSpec.replicated`).
+
+    Returns
+    -------
+    metrics : dict
+        JSON-ready numbers; identical for the same config and seed.
+    arrays : dict of ndarray
+        Per-checkpoint measurements and weights, for the store's ``arrays.npz``.
+    timings : dict
+        Wall time of each phase (s), for the run's provenance.
+    circuits : list of CircuitSpec
+        The circuits simulated, for measurements beyond these.
+    """
+    phase = _Phases(log)
+
+    with phase("circuits", f"wiring {len(circuit_wirings)} circuits"):
+        circuits = build_circuits(config, circuit_wirings)
+        if synapse_copies > 1:
+            circuits = [c.replicated(synapse_copies) for c in circuits]
+            config = _scaled_weight_bounds(config, 1 / synapse_copies)
+
+    schedule = config.schedule
+    with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
+        drives = wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
+        protocol_rng = np.random.default_rng(config.seed_stream("gratings"))
+        blocks = [grating_block(config.gratings, protocol_rng) for _ in range(schedule.n_epochs + 1)]
+        timeline = build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
+
+    n_cells = sum(sum(c.population_sizes.values()) for c in circuits)
+    with phase("simulation", f"simulating {timeline.duration_s:.0f} s of {n_cells} cells and "
+               f"{_simulated_synapses(circuits, circuit_wirings)} synapses with Brian2 "
+               f"({config.engine.device}: code generation and compilation, then the run)"):
+        stimulation = Stimulation(config.waves, config.gratings, config.wiring.gabor_wavelength_um)
+        recordings, engine = simulate(
+            circuits, timeline, stimulation, config.neurons, config.plasticity, config.structural,
+            config.engine, int(config.seed_stream("brian2").generate_state(1)[0]), build_root,
+            rewired=[label for label, w in circuit_wirings.items() if w.rewired])
+        log("  Brian2: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
+                                     for name, seconds in engine.wall_time_s.items()))
+
+    with phase("measurement", "measuring tuning and receptive fields"):
+        analysis_rng = np.random.default_rng(config.seed_stream("analysis"))
+        measured = {spec.label: measure_checkpoints(spec, recordings[spec.label], timeline,
+                                                    config.gratings,
+                                                    config.wiring.gabor_wavelength_um,
+                                                    config.analysis, analysis_rng)
+                    for spec in circuits}
+
+    with phase("analysis", "summarising"):
+        metrics = {"development": {k: v.tolist() for k, v in
+                                   timeline.checkpoint_development().items()},
+                   "simulated_time_s": timeline.duration_s,
+                   "network": _network_sizes(circuits), "circuits": {}}
+        arrays = {"input_positions_um": circuits[0].input_positions_um}
+        for spec in circuits:
+            recording = recordings[spec.label]
+            metrics["circuits"][spec.label] = summarise(measured[spec.label], spec, recording,
+                                                        timeline, config.analysis)
+            arrays |= {f"{spec.label}.{name}": values
+                       for name, values in measured[spec.label].items()}
+            arrays |= {f"{spec.label}.map_theta": spec.map_theta,
+                       f"{spec.label}.l23_theta": spec.l23_theta,
+                       f"{spec.label}.rf_centres_um": spec.rf_centres_um,
+                       f"{spec.label}.ff_weights": recording.ff_weights,
+                       f"{spec.label}.ff_alive": recording.ff_alive}
+    timings = {"phase_wall_time_s": phase.wall_times, "engine": dataclasses.asdict(engine)}
+    return metrics, arrays, timings, circuits
+
+
+def circuit_metric_columns(circuit_wirings: dict[str, Wiring]) -> set[str]:
+    """The metric columns of a sweep table that every run of these circuits has."""
+    return {"simulated_time_s"} | {f"{label}.{name}" for label in circuit_wirings
+                                   for name in CIRCUIT_METRICS}
+
+
+def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
+    """Circuits of the given wirings: same anatomy and feed-forward synapse pool (from the
+    ``circuits`` seed stream), different weights and L4 → L2/3 specificity."""
+    seed_int = int(config.seed_stream("circuits").generate_state(1)[0])
+    return [build_circuit(label, config.circuit, config.wiring, w.ff_prior, seed_int,
+                          l23_prior_strength=w.l23_prior)
+            for label, w in circuit_wirings.items()]
+
+
+def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
+    """Checks that need the wired circuits or the wave medium; run before anything is
+    simulated or written."""
+    check_memory(config)
+    circuits = build_circuits(config, circuit_wirings)
+    if not all(c.projections["input_exc"].n_live for c in circuits):
+        raise ConfigError(
+            f"circuit.ff_connection_probability = {config.circuit.ff_connection_probability} "
+            "is not allowed here: it leaves L4 without feed-forward synapses")
+    check_weight_bound(circuits, config)
+    with refused_as_config_error():
+        RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
+                     np.random.default_rng(0))
+
+
+def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:
+    """The input drive of every epoch of development, under the configured wave preset."""
+    with refused_as_config_error():
+        medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
+                              config.waves, rng)
+        events = [medium.next(config.schedule.waves_per_epoch)
+                  for _ in range(config.schedule.n_epochs)]
+    return wave_drives(events, config.waves, config.circuit.retina_side**2, rng)
+
+
+def check_weight_bound(circuits, config: ExperimentConfig):
+    """Refuse to start if STDP's upper bound would clip initial weights (silently reshaping RFs)."""
+    largest = max(float(c.projections["input_exc"].weight.max()) for c in circuits)
+    if largest > config.plasticity.w_max:
+        # Rounded up, so that the bound quoted is one that is allowed.
+        digits = 4 - math.floor(math.log10(largest))
+        bound = f"{math.ceil(largest * 10**digits) / 10**digits:.{max(digits, 0)}f}"
+        raise ConfigError(
+            f"plasticity.w_max = {config.plasticity.w_max} is below the largest initial "
+            f"feed-forward weight {largest:.6g} (set by circuit.ff_weight_per_channel and "
+            f"wiring.gabor_sigma_um): allowed w_max >= {bound}")
+
+
+def check_memory(config: ExperimentConfig):
+    """Refuse circuits whose wiring would not fit in this machine's available memory."""
+    needed, available = wiring_memory_bytes(config.circuit), available_memory_bytes()
+    if available is not None and needed > available:
+        raise ConfigError(
+            f"circuit sizes (retina_side {config.circuit.retina_side}, exc_side "
+            f"{config.circuit.exc_side}, l23_exc_side {config.circuit.l23_exc_side}, inh_count "
+            f"{config.circuit.inh_count}) are not allowed on this machine: wiring them needs "
+            f"about {needed / 2**30:,.1f} GiB of memory, {available / 2**30:,.1f} GiB is available")
+
+
+def available_memory_bytes() -> int | None:
+    """Memory available to a new process (Linux ``MemAvailable``); None where unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _scaled_weight_bounds(config: ExperimentConfig, factor: float) -> ExperimentConfig:
+    """`config` with every weight bound and weight of plasticity scaled by `factor`."""
+    s = config.structural
+    return dataclasses.replace(
+        config,
+        plasticity=dataclasses.replace(config.plasticity, w_max=config.plasticity.w_max * factor),
+        structural=dataclasses.replace(s, elimination_threshold=s.elimination_threshold * factor,
+                                       formation_weight=s.formation_weight * factor))
+
+
+def _simulated_synapses(circuits, circuit_wirings) -> int:
+    """Live synapses, plus the dead candidates of rewired circuits' pools."""
+    return sum(p.n_synapses if circuit_wirings[c.label].rewired else p.n_live
+               for c in circuits for p in c.projections.values())
+
+
+def _network_sizes(circuits) -> dict:
+    first = circuits[0]
+    return {"n_inputs": first.n_inputs, **{f"n_{k}": v for k, v in first.population_sizes.items()},
+            "synapses": {c.label: {name: p.n_live for name, p in c.projections.items()}
+                         for c in circuits}}
+
+
+class _Phases:
+    """Logs each phase of a run and keeps its wall time."""
+
+    def __init__(self, log):
+        self.log, self.wall_times = log, {}
+
+    @contextmanager
+    def __call__(self, name: str, description: str):
+        self.log(f"· {description} …")
+        start = time.perf_counter()
+        yield
+        self.wall_times[name] = round(time.perf_counter() - start, 2)
+        self.log(f"  done in {self.wall_times[name]:.1f} s")

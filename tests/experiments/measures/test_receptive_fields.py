@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from neurodev.circuits.sheets import grid_positions
+from neurodev.circuits.wiring import gabor
+from neurodev.experiments.measures.receptive_fields import (
+    receptive_field_radius,
+    receptive_fields,
+    weight_orientation,
+)
+from neurodev.experiments.measures.tuning import circular_difference
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.7, 2.0])
+def test_gabor_field_has_its_own_orientation(theta):
+    positions = grid_positions(25, 20.0)
+    centre = positions.mean(axis=0)
+    rf = gabor(positions - centre, np.full(len(positions), theta), np.zeros(len(positions)),
+               200.0, 80.0)
+    osi, preferred = weight_orientation(rf[None], positions, 200.0, n_orientations=32)
+    # Orientations are sampled every π/32; the circular mean interpolates well below that.
+    assert circular_difference(preferred[0], theta) < 0.02
+    assert osi[0] > 0.5
+
+
+def test_centre_surround_field_is_untuned():
+    positions = grid_positions(25, 20.0)
+    r = np.hypot(*(positions - positions.mean(axis=0)).T)
+    rf = np.exp(-(r**2) / (2 * 40**2)) - 0.5 * np.exp(-(r**2) / (2 * 80**2))
+    osi, _ = weight_orientation(rf[None], positions, 200.0)
+    assert osi[0] < 0.01  # isotropic up to grid anisotropy
+
+
+def test_receptive_fields_of_snapshots():
+    weights = np.array([[1.0, 2.0], [3.0, 4.0]])
+    rf = receptive_fields(np.array([0, 3]), np.array([0, 0]), weights, 2, 1)
+    np.testing.assert_array_equal(rf, [[[1.0, -2.0]], [[3.0, -4.0]]])
+
+
+@pytest.mark.parametrize("sigma_um", [40.0, 60.0])
+def test_radius_of_a_gaussian_field_is_sqrt2_sigma(sigma_um):
+    positions = grid_positions(61, 10.0)  # 600 µm wide: > 5σ from the centre to each edge
+    centre = positions.mean(axis=0) + np.array([13.0, -7.0])
+    r2 = ((positions - centre) ** 2).sum(axis=1)
+    rf = -np.exp(-r2 / (2 * sigma_um**2))  # an OFF field: the sign does not matter
+    # Sampling at σ/4 or finer and truncation beyond 5σ change the moment by < 0.1 %.
+    assert receptive_field_radius(rf, positions) == pytest.approx(np.sqrt(2) * sigma_um, rel=1e-3)
+
+
+def test_radius_of_an_empty_field_is_nan():
+    positions = grid_positions(4, 10.0)
+    radius = receptive_field_radius(np.zeros((2, len(positions))), positions)
+    assert np.isnan(radius).all()
