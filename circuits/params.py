@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import fields
+from dataclasses import field, fields
 
 
 class ParameterError(ValueError):
@@ -42,7 +42,7 @@ def check_range(key, value, low=-math.inf, high=math.inf, *, integer=False, open
     >>> check_range("p", 1.5, 0, 1)
     Traceback (most recent call last):
     ...
-    circuits.params.ParameterError: p = 1.5 is not allowed: a number in [0, 1]
+    neurodev.circuits.params.ParameterError: p = 1.5 is not allowed: a number in [0, 1]
     """
     kind = "an integer" if integer else "a number"
     bracket = "(" if open_low else "["
@@ -70,17 +70,33 @@ def check_flag(key: str, value: object):
         raise ParameterError(key, value, "true or false")
 
 
-def check_fields(params, **ranges):
-    """Check several fields of a dataclass at once.
+def param(default, low=-math.inf, high=math.inf, *, open_low=False):
+    """A dataclass field with its allowed range beside it, checked by `check_ranges`.
 
-    ``ranges`` maps a field name to ``(low, high)`` or ``(low, high, options)`` where options is
-    a dict of keyword arguments for `check_range`. Integer-typed fields are checked as integers.
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Cell:
+    ...     tau_ms: float = param(20.0, 0, 1000, open_low=True)
+    ...     def __post_init__(self):
+    ...         check_ranges(self)
+    >>> Cell(tau_ms=0.0)
+    Traceback (most recent call last):
+    ...
+    neurodev.circuits.params.ParameterError: tau_ms = 0.0 is not allowed: a number in (0, 1000]
     """
-    types = {f.name: f.type for f in fields(params)}
-    for name, spec in ranges.items():
-        low, high, *options = spec
-        integer = types[name] in (int, "int")
-        check_range(name, getattr(params, name), low, high, integer=integer, **dict(*options))
+    return field(default=default, metadata={"range": (low, high, open_low)})
+
+
+def check_ranges(params):
+    """Check every field of a dataclass declared with `param` against its range (integer
+    fields as integers)."""
+    for declared in fields(params):
+        if "range" in declared.metadata:
+            low, high, open_low = declared.metadata["range"]
+            check_range(declared.name, getattr(params, declared.name), low, high,
+                        integer=declared.type in (int, "int"), open_low=open_low)
 
 
 def _fmt(x: float) -> str:

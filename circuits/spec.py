@@ -7,9 +7,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from neurodev.circuits.maps import COLUMN_SPACING_UM, MAP_KINDS, preference_map
-from neurodev.circuits.params import ParameterError, check_choice, check_fields
+from neurodev.circuits.params import ParameterError, check_choice, check_ranges, param
 from neurodev.circuits.sheets import covering_grid, grid_positions, pairwise_distances, uniform_positions
 from neurodev.circuits.wiring import Projection, distance_dependent, feedforward_to_exc, feedforward_to_inh
+
+#: The input channels, in the order of the inputs: ON cells of every site, then OFF cells.
+#: (Later: one pair per eye.) Plasticity rules keep per-channel totals by these names.
+INPUT_CHANNELS = ("on", "off")
+CHANNEL_POLARITY = {"on": 1.0, "off": -1.0}
 
 
 @dataclass(frozen=True)
@@ -21,53 +26,37 @@ class CircuitParams:
     Sources and reasons for each default are listed in README.md (Parameters).
     """
 
-    retina_side: int = 24
-    retina_spacing_um: float = 50.0
-    exc_side: int = 16
-    inh_count: int = 64
-    retinotopic_scatter_um: float = 20.0
-    ff_arbor_radius_um: float = 175.0
-    ff_connection_probability: float = 0.7
-    ff_weight_per_channel: float = 2.5
-    inh_arbor_radius_um: float = 250.0
-    inh_ff_connection_probability: float = 0.5
-    inh_ff_weight: float = 6.0
-    ee_peak_probability: float = 0.24
-    ee_sigma_um: float = 100.0
-    ee_weight: float = 0.02
-    ei_peak_probability: float = 0.4
-    ei_sigma_um: float = 200.0
-    ei_weight: float = 0.05
-    ie_peak_probability: float = 0.41
-    ie_sigma_um: float = 200.0
-    ie_weight: float = 0.1
-    l23_exc_side: int = 16
-    l23_inh_count: int = 64
-    l4_l23_peak_probability: float = 0.14
-    l4_l23_sigma_um: float = 200.0
-    l4_l23_weight: float = 0.6
-    l4_l23_inh_weight: float = 0.1
-    l23_ee_peak_probability: float = 0.16
-    l23_ee_weight: float = 0.02
+    retina_side: int = param(24, 4, 512)
+    retina_spacing_um: float = param(50.0, 0, 1e4, open_low=True)
+    exc_side: int = param(16, 2, 512)
+    inh_count: int = param(64, 1, 100_000)
+    retinotopic_scatter_um: float = param(20.0, 0, 1e4)
+    ff_arbor_radius_um: float = param(175.0, 0, 1e4, open_low=True)
+    ff_connection_probability: float = param(0.7, 0, 1, open_low=True)
+    ff_weight_per_channel: float = param(2.5, 0, 100, open_low=True)
+    inh_arbor_radius_um: float = param(250.0, 0, 1e4, open_low=True)
+    inh_ff_connection_probability: float = param(0.5, 0, 1)
+    inh_ff_weight: float = param(6.0, 0, 100)
+    ee_peak_probability: float = param(0.24, 0, 1)
+    ee_sigma_um: float = param(100.0, 0, 1e4, open_low=True)
+    ee_weight: float = param(0.02, 0, 10)
+    ei_peak_probability: float = param(0.4, 0, 1)
+    ei_sigma_um: float = param(200.0, 0, 1e4, open_low=True)
+    ei_weight: float = param(0.05, 0, 10)
+    ie_peak_probability: float = param(0.41, 0, 1)
+    ie_sigma_um: float = param(200.0, 0, 1e4, open_low=True)
+    ie_weight: float = param(0.1, 0, 10)
+    l23_exc_side: int = param(16, 2, 512)
+    l23_inh_count: int = param(64, 1, 100_000)
+    l4_l23_peak_probability: float = param(0.14, 0, 1)
+    l4_l23_sigma_um: float = param(200.0, 0, 1e4, open_low=True)
+    l4_l23_weight: float = param(0.6, 0, 10)
+    l4_l23_inh_weight: float = param(0.1, 0, 10)
+    l23_ee_peak_probability: float = param(0.16, 0, 1)
+    l23_ee_weight: float = param(0.02, 0, 10)
 
     def __post_init__(self):
-        check_fields(
-            self,
-            retina_side=(4, 512), retina_spacing_um=(0, 1e4, {"open_low": True}),
-            exc_side=(2, 512), inh_count=(1, 100_000),
-            retinotopic_scatter_um=(0, 1e4), ff_arbor_radius_um=(0, 1e4, {"open_low": True}),
-            ff_connection_probability=(0, 1, {"open_low": True}),
-            ff_weight_per_channel=(0, 100, {"open_low": True}),
-            inh_arbor_radius_um=(0, 1e4, {"open_low": True}),
-            inh_ff_connection_probability=(0, 1), inh_ff_weight=(0, 100),
-            ee_peak_probability=(0, 1), ee_sigma_um=(0, 1e4, {"open_low": True}),
-            ee_weight=(0, 10), ei_peak_probability=(0, 1), ei_sigma_um=(0, 1e4, {"open_low": True}),
-            ei_weight=(0, 10), ie_peak_probability=(0, 1), ie_sigma_um=(0, 1e4, {"open_low": True}),
-            ie_weight=(0, 10), l23_exc_side=(2, 512), l23_inh_count=(1, 100_000),
-            l4_l23_peak_probability=(0, 1), l4_l23_sigma_um=(0, 1e4, {"open_low": True}),
-            l4_l23_weight=(0, 10), l4_l23_inh_weight=(0, 10), l23_ee_peak_probability=(0, 1),
-            l23_ee_weight=(0, 10),
-        )
+        check_ranges(self)
         if self.retina_extent_um <= 2 * self.ff_arbor_radius_um:
             raise ParameterError(
                 "ff_arbor_radius_um", self.ff_arbor_radius_um,
@@ -109,22 +98,17 @@ class WiringParams:
     others take the map's preference at their position.
     """
 
-    prior_strength: float = 1.0
+    prior_strength: float = param(1.0, 0, 1)
     map: str = "columnar"
-    map_period_um: float = 400.0
-    gabor_wavelength_um: float = 300.0
-    gabor_sigma_um: float = 100.0
-    clone_fraction: float = 0.0
-    clone_jitter_deg: float = 10.0
+    map_period_um: float = param(400.0, 0, 1e5, open_low=True)
+    gabor_wavelength_um: float = param(300.0, 0, 1e4, open_low=True)
+    gabor_sigma_um: float = param(100.0, 0, 1e4, open_low=True)
+    clone_fraction: float = param(0.0, 0, 1)
+    clone_jitter_deg: float = param(10.0, 0, 90)
 
     def __post_init__(self):
         check_choice("map", self.map, MAP_KINDS)
-        check_fields(
-            self, prior_strength=(0, 1), map_period_um=(0, 1e5, {"open_low": True}),
-            gabor_wavelength_um=(0, 1e4, {"open_low": True}),
-            gabor_sigma_um=(0, 1e4, {"open_low": True}), clone_fraction=(0, 1),
-            clone_jitter_deg=(0, 90),
-        )
+        check_ranges(self)
 
     @property
     def column_spacing_um(self) -> float | None:
@@ -182,7 +166,18 @@ class CircuitSpec:
 
     @property
     def n_inputs(self) -> int:
-        return 2 * len(self.input_positions_um)
+        return len(INPUT_CHANNELS) * len(self.input_positions_um)
+
+    @property
+    def input_channel(self) -> np.ndarray:
+        """The input channel of every input (an index into `INPUT_CHANNELS`): one cell of each
+        channel per retinal site, channel by channel."""
+        return np.repeat(np.arange(len(INPUT_CHANNELS)), len(self.input_positions_um))
+
+    @property
+    def input_polarity(self) -> np.ndarray:
+        """+1 for ON inputs, −1 for OFF inputs."""
+        return np.array([CHANNEL_POLARITY[name] for name in INPUT_CHANNELS])[self.input_channel]
 
     def replicated(self, copies: int) -> CircuitSpec:
         """The same circuit with every synapse replicated (see `Projection.replicated`)."""

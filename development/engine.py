@@ -1,8 +1,10 @@
 """The Brian2 engine: runs one or more circuits that share a retina through a `Timeline`.
 
 All circuits receive the very same input spikes (one shared input group), so differences
-between them come from their wiring alone. The network is built once; every epoch and every
-measurement runs in it, in compiled code (``cpp_standalone``) by default.
+between them come from their wiring alone. The network is built once from the base models
+(`models`), the plasticity rules of the feed-forward projection and of the cells
+(`neurodev.development.rules`) and the input drives (`neurodev.development.drives`); every
+epoch and every measurement runs in it, in compiled code (``cpp_standalone``) by default.
 """
 
 from __future__ import annotations
@@ -14,76 +16,26 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import brian2 as b2
 import numpy as np
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 
-from neurodev.circuits.spec import CircuitSpec
+from neurodev.circuits.spec import INPUT_CHANNELS, CircuitSpec
 from neurodev.development import models
-from neurodev.development.params import (
-    EngineParams,
-    NeuronParams,
-    PlasticityParams,
-    StructuralParams,
-)
-from neurodev.development.schedule import Timeline
+from neurodev.development.drives import Drive
+from neurodev.development.layout import Layout, MergedProjection, MergedRecording, Recording
+from neurodev.development.params import EngineParams, NeuronParams
+from neurodev.development.rules import Periodic, Rule, Statements
+from neurodev.development.schedule import WAVES, Timeline
 from neurodev.development.standalone import (
     build_and_run,
     locked_slot,
     spike_deliveries,
     standalone_device,
 )
-from neurodev.development.stimuli import GratingParams
-from neurodev.development.waves import WaveParams
 
 PROFILE = bool(os.environ.get("NEURODEV_PROFILE"))
-
-
-@dataclass(frozen=True)
-class Recording:
-    """What one circuit did: spikes, and state snapshots at the start of every checkpoint.
-
-    Attributes
-    ----------
-    exc_spike_index, exc_spike_time_s : ndarray
-        Spikes of L4 excitatory cells (cell index, time in s).
-    inh_spike_index, inh_spike_time_s : ndarray
-        Inhibitory spikes.
-    l23_spike_index, l23_spike_time_s : ndarray
-        Spikes of L2/3 excitatory cells.
-    ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
-        Feed-forward weights, in the order of the pool ``spec.projections["input_exc"]``
-        (0 for dead candidates).
-    ff_alive : ndarray of bool, shape (n_checkpoints, n_ff_synapses)
-        Which synapses of the pool are alive.
-    formed, eliminated : ndarray of int, shape (n_checkpoints,)
-        Feed-forward synapses formed and eliminated since the start of the run.
-    threshold_shift_mv : ndarray of float32, shape (n_checkpoints, n_exc)
-        Homeostatic threshold shift of every excitatory cell (mV).
-    """
-
-    exc_spike_index: np.ndarray
-    exc_spike_time_s: np.ndarray
-    inh_spike_index: np.ndarray
-    inh_spike_time_s: np.ndarray
-    l23_spike_index: np.ndarray
-    l23_spike_time_s: np.ndarray
-    ff_weights: np.ndarray
-    ff_alive: np.ndarray
-    formed: np.ndarray
-    eliminated: np.ndarray
-    threshold_shift_mv: np.ndarray
-
-
-@dataclass(frozen=True)
-class Stimulation:
-    """Everything the shared input layer needs besides the timeline."""
-
-    waves: WaveParams
-    gratings: GratingParams
-    grating_wavelength_um: float
 
 
 @dataclass(frozen=True)
@@ -119,8 +71,8 @@ class EngineReport:
     peak_rss_bytes: int | None
 
 
-def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: Stimulation,
-             neurons: NeuronParams, plasticity: PlasticityParams, structural: StructuralParams,
+def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequence[Drive],
+             neurons: NeuronParams, rules: Sequence[Rule], cell_rules: Sequence[Rule],
              engine: EngineParams, seed: int, build_root: Path,
              rewired: Collection[str] = ()) -> tuple[dict[str, Recording], EngineReport]:
     """Run all `circuits`, side by side on one shared retina, through `timeline`.
@@ -130,9 +82,12 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
     circuits : sequence of CircuitSpec
         Circuits with distinct labels and identical input sheets.
     timeline : Timeline
-        Epochs (plasticity on) and checkpoints (plasticity frozen, gratings shown).
-    structural : StructuralParams
-        Structural plasticity of the circuits in `rewired`.
+        Its segments: what the inputs show (each kind served by one of `drives`, whose rate
+        terms add up in their order) and whether plasticity is on.
+    rules : sequence of Rule
+        The plasticity rules of the feed-forward projection onto L4, in the order their
+        statements run; ``cell_rules`` those of the cortical cells (e.g. the homeostatic
+        threshold).
     seed : int
         Seed of Brian2's random number generator (Poisson inputs).
     build_root : Path
@@ -140,7 +95,8 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         worker process, reused so that later runs of the same shape compile incrementally.
     rewired : collection of str
         Labels of the circuits whose feed-forward synapses are eliminated and formed from
-        their potential pool; the others simulate their live synapses only.
+        their potential pool (by a rule that `provides` ``alive``); the others simulate
+        their live synapses only.
 
     Returns
     -------
@@ -150,19 +106,20 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
         Where the wall time went, the synaptic events processed and the peak memory.
     """
     _check_shared_retina(circuits)
-    unknown = set(rewired) - {c.label for c in circuits}
-    if unknown:
-        raise ValueError(f"rewired circuits {sorted(unknown)} are not among the circuits")
+    _check_plug_ins(circuits, timeline, drives, rules, rewired)
     start = time.perf_counter()
-    with _device(engine, build_root, _shape_key(circuits)) as build_dir:
+    shape = _shape_key(circuits, drives, rules, cell_rules)
+    with _device(engine, build_root, shape) as build_dir:
+        frame_s = engine.stimulus_frame_ms / 1000
         namespace = models.merged_namespace(
-            models.namespace(neurons), models.namespace(plasticity), models.namespace(structural),
-            _input_namespace(stimulation, timeline, engine.stimulus_frame_ms / 1000))
+            *_rule_namespaces(neurons, [*cell_rules, *rules]),
+            _schedule_namespace(timeline, drives, frame_s),
+            *(drive.namespace(timeline, frame_s) for drive in drives))
         b2.seed(seed)
         layout = Layout(circuits, rewired)
         merged = layout.merged_projections()
-        network, monitors = _build_network(layout, merged, timeline, neurons, plasticity,
-                                           structural, engine, namespace)
+        network, monitors, periodic = _build_network(layout, merged, timeline, drives, neurons,
+                                                     rules, cell_rules, engine, namespace)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         built = time.perf_counter()
         if engine.device == "cpp_standalone":
@@ -174,9 +131,10 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, stimulation: S
             peak_rss = None
         if PROFILE:
             print(b2.profiling_summary(network, 25))
-        recordings = {spec.label: layout.recording(k, monitors) for k, spec in enumerate(circuits)}
+        recorded = _merged_recording(monitors, layout)
+        recordings = {spec.label: layout.recording(k, recorded) for k, spec in enumerate(circuits)}
         report = EngineReport({name: round(value, 2) for name, value in wall_times.items()},
-                              **_synaptic_work(merged, timeline, plasticity, structural, monitors),
+                              **_synaptic_work(merged, timeline, periodic, monitors),
                               peak_rss_bytes=peak_rss)
         return recordings, report
 
@@ -190,21 +148,49 @@ def _check_shared_retina(circuits):
         raise ValueError("circuits run together must share one input sheet")
 
 
-def _shape_key(circuits) -> str:
-    """What determines the generated code: circuit labels and population sizes."""
+def _check_plug_ins(circuits, timeline, drives, rules, rewired):
+    unknown = set(rewired) - {c.label for c in circuits}
+    if unknown:
+        raise ValueError(f"rewired circuits {sorted(unknown)} are not among the circuits")
+    if rewired and not any("alive" in rule.provides for rule in rules):
+        raise ValueError("rewired circuits need a rule that provides 'alive' (structural)")
+    missing = set(timeline.kinds) - {drive.kind for drive in drives}
+    if missing:
+        raise ValueError(f"no input drive for the segments of kind {sorted(missing)}")
+
+
+def _shape_key(circuits, drives, rules, cell_rules) -> str:
+    """What determines the generated code: circuit labels, population sizes, drives, rules."""
     shape = [(c.label, c.n_inputs, *c.population_sizes.values()) for c in circuits]
-    return hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
+    plug_ins = [d.kind for d in drives], [r.name for r in rules], [r.name for r in cell_rules]
+    return hashlib.sha1(repr((shape, plug_ins)).encode()).hexdigest()[:12]
 
 
-def _synaptic_work(merged, timeline, plasticity, structural, monitors) -> dict:
+def _rule_namespaces(neurons: NeuronParams, rules: Sequence[Rule]) -> list[dict]:
+    """The neurons' namespace and each rule's; rules of one config section share it."""
+    sections = {"neurons": models.namespace(neurons)}
+    for rule in rules:
+        sections.setdefault(rule.section or rule.name, rule.namespace())
+    return list(sections.values())
+
+
+def _schedule_namespace(timeline: Timeline, drives, frame_s: float) -> dict:
+    """The frame length and the per-period tables of segment kind and plasticity."""
+    kind, plastic = timeline.period_table(tuple(drive.kind for drive in drives))
+    frame = frame_s * b2.second
+    return {"frame_duration": frame,
+            "segment_kind": b2.TimedArray(kind, dt=frame, name="segment_kind"),
+            "segment_plastic": b2.TimedArray(plastic, dt=frame, name="segment_plastic")}
+
+
+def _synaptic_work(merged, timeline, periodic: Sequence[Periodic], monitors) -> dict:
     """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`)."""
     input_spikes = np.asarray(monitors["input_spikes"].count[:])
     cortex_spikes = np.asarray(monitors["spikes"].count[:])
     ff, ff_inh, recurrent = merged["input_exc"], merged["input_inh"], merged["recurrent"]
-    onsets = sum(len(epoch.drive.burst_input) for epoch in timeline.epochs)
-    steps = timeline.duration_s * 1000 / plasticity.normalisation_interval_ms
-    if ff.structural.any():
-        steps += timeline.duration_s * 1000 / structural.interval_ms
+    onsets = sum(len(epoch.drive.burst_input) for epoch in timeline.of_kind(WAVES))
+    intervals = {p.clock: p.interval_ms for p in periodic if p.target == "synapses"}
+    steps = sum(timeline.duration_s * 1000 / interval for interval in intervals.values())
     return {"synaptic_events": spike_deliveries(ff.pre, input_spikes)
             + spike_deliveries(ff_inh.pre, input_spikes)
             + spike_deliveries(recurrent.pre, cortex_spikes)
@@ -228,32 +214,6 @@ def _device(engine: EngineParams, build_root: Path, shape_key: str) -> Iterator[
         yield build_dir
 
 
-def _input_namespace(stimulation: Stimulation, timeline: Timeline, frame_s: float) -> dict:
-    g = stimulation.gratings
-    slot_ms = g.presentation_ms + g.blank_ms
-    return {
-        "frame_duration": frame_s * b2.second,
-        "slot_frames": round(slot_ms / 1000 / frame_s),
-        "showing_frames": round(g.presentation_ms / 1000 / frame_s),
-        "shown_contrast": g.contrast,
-        "grating_direction": _grating_directions(timeline, g),
-        "burst_rate": stimulation.waves.burst_rate_hz * b2.Hz,
-        "burst_duration": stimulation.waves.burst_duration_ms * b2.ms,
-        "grating_k": 2 * np.pi / (stimulation.grating_wavelength_um * b2.um),
-        "grating_omega": 2 * np.pi * g.temporal_frequency_hz * b2.Hz,
-        "grating_peak_rate": g.peak_rate_hz * b2.Hz,
-    }
-
-
-def _grating_directions(timeline: Timeline, gratings: GratingParams) -> b2.TimedArray:
-    """Drift direction (rad) of every presentation slot of every checkpoint, as a function of
-    the time within the checkpoint and its index: its size depends on the config only."""
-    directions = gratings.directions_rad
-    values = np.stack([directions[c.block.direction_index] for c in timeline.checkpoints], axis=1)
-    slot = (gratings.presentation_ms + gratings.blank_ms) * b2.ms
-    return b2.TimedArray(values, dt=slot, name="grating_direction")
-
-
 def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, code: str):
     """Set `group`'s schedule variables every stimulus frame (before anything else runs)."""
     group.period_frames = round(timeline.checkpoint_period_s / frame_s)
@@ -262,25 +222,25 @@ def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, 
                         order=-1, name=f"{group.name}_schedule")
 
 
-def _build_network(layout, merged, timeline, neurons, plasticity, structural, engine, namespace):
-    """Inputs, burst triggers, one population holding every circuit's cells, and three
+def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules, engine,
+                   namespace):
+    """Inputs, the drives' objects, one population holding every circuit's cells, and three
     synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
     circuits, so the cost per time step does not grow with the number of circuits."""
     circuits = layout.circuits
-    inputs = _input_group(circuits[0], timeline, engine, namespace)
-    onsets, start_burst = _burst_triggers(circuits[0], timeline, inputs, engine, namespace)
-    cortex = b2.NeuronGroup(layout.n_cells, models.CORTEX_EQUATIONS,
-                            threshold=models.CORTEX_THRESHOLD, reset=models.CORTEX_RESET,
-                            refractory="refractory_period", method="euler", name="cortex",
-                            namespace=namespace)
+    frame_s = engine.stimulus_frame_ms / 1000
+    inputs = input_group(circuits[0], timeline, drives, rules, engine, namespace)
+    drive_objects = [obj for drive in drives
+                     for obj in drive.objects(inputs, timeline, engine.input_dt_ms / 1000, namespace)]
+    cortex = cortex_group(layout.n_cells, [*cell_rules, *rules], namespace)
     cortex.v = "v_rest + rand() * (v_threshold - v_rest)"
     cortex.leak_rate = 1 / (np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms)
     cortex.excitatory = layout.is_exc.astype(float)
-    _follow_schedule(cortex, timeline, engine.stimulus_frame_ms / 1000, models.SCHEDULE_FRAME)
+    _follow_schedule(cortex, timeline, frame_s, models.PLASTICITY_FRAME)
 
     ff = merged["input_exc"]
-    plastic = plastic_feedforward(inputs, cortex, ff, len(circuits[0].input_positions_um),
-                                  plasticity, structural, namespace)
+    plastic, periodic = plastic_feedforward(inputs, cortex, ff, circuits[0].input_channel, rules,
+                                            namespace)
     static_ff = _static_synapses(inputs, cortex, merged["input_inh"], "feedforward_inh",
                                  models.STATIC_ON_PRE, namespace)
     recurrent_syn = _static_synapses(cortex, cortex, merged["recurrent"], "recurrent",
@@ -288,60 +248,110 @@ def _build_network(layout, merged, timeline, neurons, plasticity, structural, en
 
     # Checkpoints recur with one period, so sampling at that period hits every one.
     snapshots = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
-    structure = ["alive"] if any(layout.rewired) else []
     monitors = {
         "spikes": b2.SpikeMonitor(cortex, name="cortex_spikes"),
         "input_spikes": b2.SpikeMonitor(inputs, record=False, name="input_spike_counts"),
-        "synapses": b2.StateMonitor(plastic, ["w", *structure], record=np.arange(ff.n_synapses),
-                                    clock=snapshots, name="synapse_snapshots"),
-        "cells": b2.StateMonitor(cortex, ["theta", *(["formed", "eliminated"] if structure else [])],
+        "synapses": b2.StateMonitor(plastic, _present(plastic, "w", "alive"),
+                                    record=np.arange(ff.n_synapses), clock=snapshots,
+                                    name="synapse_snapshots"),
+        "cells": b2.StateMonitor(cortex, _present(cortex, "theta", "formed", "eliminated"),
                                  record=layout.indices("exc"), clock=snapshots,
                                  name="cell_snapshots"),
     }
-    objects = [inputs, onsets, start_burst, cortex, plastic, static_ff, recurrent_syn,
+    objects = [inputs, *drive_objects, cortex, plastic, static_ff, recurrent_syn,
                _progress_reporter(timeline, engine), *monitors.values()]
     network = b2.Network(*(obj for obj in objects if obj is not None))
-    return network, monitors
+    return network, monitors, periodic
+
+
+def _present(group, *names: str) -> list[str]:
+    return [name for name in names if name in group.variables]
+
+
+def input_group(spec0: CircuitSpec, timeline: Timeline, drives: Sequence[Drive],
+                rules: Sequence[Rule], engine: EngineParams, namespace: dict) -> b2.NeuronGroup:
+    """Retinal ganglion cells of every channel (ON then OFF), inhomogeneous Poisson at the
+    sum of the drives' rates, on their own coarser clock (see `EngineParams`)."""
+    model, reset = models.input_model(drives, rules, INPUT_CHANNELS)
+    clock = b2.Clock(engine.input_dt_ms * b2.ms, name="input_clock")
+    inputs = b2.NeuronGroup(spec0.n_inputs, model, threshold="rand() < rate*dt", reset=reset,
+                            method="exact", clock=clock, name="inputs", namespace=namespace)
+    positions = np.concatenate([spec0.input_positions_um] * len(INPUT_CHANNELS))
+    inputs.x, inputs.y = positions[:, 0] * b2.um, positions[:, 1] * b2.um
+    inputs.polarity = spec0.input_polarity
+    for drive in drives:
+        drive.initialise(inputs, timeline)
+    showing = models.showing_frame([drive.kind for drive in drives])
+    frames = "".join(drive.frame_statements() for drive in drives)
+    _follow_schedule(inputs, timeline, engine.stimulus_frame_ms / 1000, showing + frames)
+    return inputs
+
+
+def cortex_group(n_cells: int, rules: Sequence[Rule], namespace: dict,
+                 name: str = "cortex") -> b2.NeuronGroup:
+    """Conductance-based LIF cells with the variables, threshold terms and resets of
+    `rules` (cell rules, then the rules of projections onto them)."""
+    model, threshold, reset = models.cortex_model(rules, INPUT_CHANNELS)
+    return b2.NeuronGroup(n_cells, model, threshold=threshold, reset=reset,
+                          refractory="refractory_period", method="euler", name=name,
+                          namespace=namespace)
 
 
 def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: MergedProjection,
-                        on_inputs: int, plasticity: PlasticityParams,
-                        structural: StructuralParams, namespace: dict) -> b2.Synapses:
-    """Feed-forward synapses with STDP, per-cell ON/OFF normalisation and, where
-    ``ff.structural`` is set, structural plasticity (all inside the compiled loop).
+                        input_channel: np.ndarray, rules: Sequence[Rule],
+                        namespace: dict) -> tuple[b2.Synapses, list[Periodic]]:
+    """Feed-forward synapses shaped by `rules` (all inside the compiled loop); returns them
+    and the rules' periodic statements.
 
-    `inputs` needs `models.INPUT_TRACES`' variables and `cortex` `models.CORTEX_EQUATIONS`';
-    inputs ``0 … on_inputs − 1`` are ON cells; the normalisation targets are the cells'
-    initial ON and OFF totals.
+    `inputs` and `cortex` need the rules' presynaptic and postsynaptic variables
+    (`input_group`, `cortex_group`); `input_channel` is each input's channel (an index into
+    `INPUT_CHANNELS`).
     """
-    n_cells = len(cortex)
-    is_on = (ff.pre < on_inputs).astype(float)
     rewiring = ff.structural.any()
     if not (rewiring or ff.alive.all()):
         raise ValueError("dead candidate synapses need structural plasticity")
-    for channel, on in (("on", is_on), ("off", 1 - is_on)):
-        totals = np.bincount(ff.post, weights=ff.weight * on, minlength=n_cells)
-        setattr(cortex, f"total_{channel}", totals)
-        setattr(cortex, f"target_{channel}", totals)
-        setattr(cortex, f"n_{channel}", np.bincount(ff.post, weights=on * ff.alive, minlength=n_cells))
+    statements = Statements(rules, INPUT_CHANNELS)
+    provided = {name for rule in rules for name in rule.provides}
     synapses = b2.Synapses(
-        inputs, cortex, models.FF_SYNAPSE + (models.FF_STRUCTURE if rewiring else ""),
-        on_pre=models.FF_ON_PRE, on_post=models.FF_ON_POST, name="feedforward",
-        namespace=namespace | {"on_inputs": on_inputs}
-        | ({} if rewiring else models.FIXED_SYNAPSES))
+        inputs, cortex,
+        models.PLASTIC_SYNAPSE + models.channel_indicators(INPUT_CHANNELS)
+        + "".join(rule.synapse_model(INPUT_CHANNELS) for rule in rules),
+        on_pre=models.PLASTIC_ON_PRE + "".join(rule.on_pre(statements) for rule in rules),
+        on_post="".join(rule.on_post(statements) for rule in rules) or None,
+        name="feedforward",
+        namespace=models.merged_namespace(
+            namespace, models.channel_ends(input_channel, INPUT_CHANNELS),
+            {} if "alive" in provided else {"alive": 1.0}))
     synapses.connect(i=ff.pre, j=ff.post)
     synapses.w = ff.weight
-    if rewiring:
-        synapses.alive, synapses.structural = ff.alive.astype(float), ff.structural.astype(float)
-    normalisation = b2.Clock(plasticity.normalisation_interval_ms * b2.ms, name="normalisation_clock")
-    cortex.run_regularly(models.NORMALISE_CELL, clock=normalisation, order=0, name="normalise_cells")
-    synapses.run_regularly(models.NORMALISE_SYNAPSE, clock=normalisation, order=1,
-                           name="normalise_synapses")
-    if rewiring:
-        step = b2.Clock(structural.interval_ms * b2.ms, name="structural_clock")
-        synapses.run_regularly(models.STRUCTURAL_DRAW, clock=step, order=2, name="structural_draw")
-        synapses.run_regularly(models.structural_step(structural), clock=step, order=3, name="restructure")
-    return synapses
+    for rule in rules:
+        rule.initialise(synapses, cortex, ff, input_channel[ff.pre], INPUT_CHANNELS)
+    periodic = [p for rule in rules for p in rule.periodic(statements)]
+    clocks = {}
+    for p in periodic:
+        clock = clocks.setdefault(p.clock, b2.Clock(p.interval_ms * b2.ms, name=p.clock))
+        group = synapses if p.target == "synapses" else cortex
+        group.run_regularly(p.statements, clock=clock, order=p.order, name=p.name)
+    return synapses, periodic
+
+
+def _merged_recording(monitors, layout: Layout) -> MergedRecording:
+    """The monitors' contents as arrays (snapshots: one row per checkpoint)."""
+    spikes, synapses, cells = monitors["spikes"], monitors["synapses"], monitors["cells"]
+    n_checkpoints = len(synapses.t)
+
+    def snapshot(monitor, name, unit=1):
+        if name not in monitor.record_variables:
+            return None
+        return (np.asarray(getattr(monitor, name)[:] / unit)).T
+
+    theta = snapshot(cells, "theta", b2.mV)
+    return MergedRecording(
+        spike_index=np.asarray(spikes.i[:]), spike_time_s=np.asarray(spikes.t[:] / b2.second),
+        ff_weights=snapshot(synapses, "w"), ff_alive=snapshot(synapses, "alive"),
+        threshold_shift_mv=(np.zeros((n_checkpoints, sum(c.n_exc for c in layout.circuits)))
+                            if theta is None else theta),
+        formed=snapshot(cells, "formed"), eliminated=snapshot(cells, "eliminated"))
 
 
 _PROGRESS_CPP = """
@@ -385,147 +395,6 @@ def _progress_reporter(timeline: Timeline, engine: EngineParams):
     return reporter
 
 
-class MergedProjection(NamedTuple):
-    pre: np.ndarray
-    post: np.ndarray
-    weight: np.ndarray
-    inhibitory: np.ndarray
-    alive: np.ndarray
-    structural: np.ndarray
-
-    @property
-    def n_synapses(self) -> int:
-        return len(self.pre)
-
-
-class Layout:
-    """Where each circuit's cells and synapses sit in the merged population.
-
-    Circuit ``c`` owns one contiguous block of cells holding its populations in the order of
-    `CircuitSpec.population_sizes` (L4 E, L4 I, L2/3 E, L2/3 I). Projections are concatenated
-    in circuit order; a plastic projection is its whole pool in `rewired` circuits and its
-    live synapses in the others.
-    """
-
-    EXCITATORY = ("exc", "exc23")
-    INHIBITORY = ("inh", "inh23")
-
-    def __init__(self, circuits: Sequence[CircuitSpec], rewired: Collection[str]):
-        self.circuits = list(circuits)
-        self.rewired = [c.label in rewired for c in circuits]
-        self.starts, is_exc, start = [], [], 0
-        for circuit in circuits:
-            starts = {}
-            for population, size in circuit.population_sizes.items():
-                starts[population] = start
-                is_exc.append(np.full(size, population in self.EXCITATORY))
-                start += size
-            self.starts.append(starts)
-        self.n_cells = start
-        self.is_exc = np.concatenate(is_exc)
-
-    def merged_projections(self) -> dict[str, MergedProjection]:
-        """The three synapse populations the engine simulates: ``input_exc`` (plastic),
-        ``input_inh`` and ``recurrent`` (every projection between cortical cells)."""
-        recurrent = [name for name in self.circuits[0].projections if not name.startswith("input")]
-        return {"input_exc": self.projection("input_exc"),
-                "input_inh": self.projection("input_inh"),
-                "recurrent": self.projection(*recurrent)}
-
-    def offset(self, circuit_index: int, population: str) -> int:
-        return self.starts[circuit_index][population]
-
-    def indices(self, population: str) -> np.ndarray:
-        """Merged indices of one population of every circuit, in circuit order."""
-        return np.concatenate([self.offset(k, population) + np.arange(c.population_sizes[population])
-                               for k, c in enumerate(self.circuits)])
-
-    def simulated(self, k: int, name: str):
-        """Circuit `k`'s projection `name` as simulated, and where its synapses sit in the pool."""
-        pool = self.circuits[k].projections[name]
-        if self.rewired[k] or not pool.plastic:
-            return pool, np.arange(pool.n_synapses)
-        return pool.live(), np.flatnonzero(pool.alive)
-
-    def projection(self, *names: str) -> MergedProjection:
-        """The named projections of every circuit as one, in merged cell indices."""
-        parts = []
-        for k in range(len(self.circuits)):
-            for name in names:
-                p, _ = self.simulated(k, name)
-                parts.append((p.pre + (0 if p.source == "input" else self.offset(k, p.source)),
-                              p.post + self.offset(k, p.target), p.weight,
-                              np.full(p.n_synapses, p.source in self.INHIBITORY), p.alive,
-                              np.full(p.n_synapses, self.rewired[k] and p.plastic)))
-        return MergedProjection(*map(np.concatenate, zip(*parts, strict=True)))
-
-    def recording(self, k: int, monitors) -> Recording:
-        circuit = self.circuits[k]
-        spikes_i = np.asarray(monitors["spikes"].i[:])
-        spikes_t = np.asarray(monitors["spikes"].t[:] / b2.second)
-
-        def spikes_of(population):
-            first = self.offset(k, population)
-            mine = (spikes_i >= first) & (spikes_i < first + circuit.population_sizes[population])
-            return (spikes_i[mine] - first).astype(np.int32), spikes_t[mine]
-
-        simulated, in_pool = self.simulated(k, "input_exc")
-        ff_start = sum(self.simulated(j, "input_exc")[0].n_synapses for j in range(k))
-        ff = slice(ff_start, ff_start + simulated.n_synapses)
-        pool_size = circuit.projections["input_exc"].n_synapses
-        snapshots, cells = monitors["synapses"], monitors["cells"]
-        n_checkpoints = len(snapshots.t)
-        weights = np.zeros((n_checkpoints, pool_size), dtype=np.float32)
-        weights[:, in_pool] = snapshots.w[ff].T
-        alive = np.zeros((n_checkpoints, pool_size), dtype=bool)
-        alive[:, in_pool] = snapshots.alive[ff].T > 0.5 if self.rewired[k] else True
-        exc_start = sum(c.n_exc for c in self.circuits[:k])
-        exc = slice(exc_start, exc_start + circuit.n_exc)
-
-        def events_so_far(counter):
-            if not self.rewired[k]:
-                return np.zeros(n_checkpoints, dtype=np.int64)
-            return np.rint(getattr(cells, counter)[exc].sum(axis=0)).astype(np.int64)
-
-        (exc_i, exc_t), (inh_i, inh_t), (l23_i, l23_t) = map(spikes_of, ("exc", "inh", "exc23"))
-        return Recording(
-            exc_spike_index=exc_i, exc_spike_time_s=exc_t,
-            inh_spike_index=inh_i, inh_spike_time_s=inh_t,
-            l23_spike_index=l23_i, l23_spike_time_s=l23_t,
-            ff_weights=weights, ff_alive=alive,
-            formed=events_so_far("formed"), eliminated=events_so_far("eliminated"),
-            threshold_shift_mv=np.asarray(cells.theta[exc].T / b2.mV, dtype=np.float32),
-        )
-
-
-def _input_group(spec0, timeline, engine, namespace):
-    """Retinal ganglion cells, ON then OFF, on their own coarser clock (see EngineParams)."""
-    n_sites = len(spec0.input_positions_um)
-    clock = b2.Clock(engine.input_dt_ms * b2.ms, name="input_clock")
-    inputs = b2.NeuronGroup(spec0.n_inputs, models.INPUT_EQUATIONS, threshold="rand() < rate*dt",
-                            reset=models.INPUT_RESET, method="exact", clock=clock, name="inputs",
-                            namespace=namespace)
-    positions = np.concatenate([spec0.input_positions_um] * 2)
-    inputs.x, inputs.y = positions[:, 0] * b2.um, positions[:, 1] * b2.um
-    inputs.polarity = np.repeat([1.0, -1.0], n_sites)
-    inputs.burst_end = -1 * b2.second
-    inputs.baseline_rate = _baseline_rate(timeline) * b2.Hz
-    frame_s = engine.stimulus_frame_ms / 1000
-    _follow_schedule(inputs, timeline, frame_s, models.SCHEDULE_FRAME + models.GRATING_FRAME)
-    return inputs
-
-
-def _burst_triggers(spec0, timeline, inputs, engine, namespace):
-    """A spike at each burst onset sets the input's ``burst_end``: compact, whatever the length."""
-    index, time = _burst_onsets(timeline, engine.input_dt_ms / 1000)
-    onsets = b2.SpikeGeneratorGroup(spec0.n_inputs, index, time * b2.second, clock=inputs.clock,
-                                    name="burst_onsets")
-    start_burst = b2.Synapses(onsets, inputs, on_pre="burst_end_post = t + burst_duration",
-                              name="start_burst", namespace=namespace)
-    start_burst.connect(j="i")
-    return onsets, start_burst
-
-
 def _static_synapses(source, target, projection: MergedProjection, name, on_pre, namespace):
     """Fixed synapses, or None if the projection has none (e.g. no feed-forward inhibition:
     Brian2 cannot connect empty index arrays)."""
@@ -536,21 +405,3 @@ def _static_synapses(source, target, projection: MergedProjection, name, on_pre,
     synapses.connect(i=projection.pre, j=projection.post)
     synapses.w = projection.weight
     return synapses
-
-
-def _baseline_rate(timeline) -> np.ndarray:
-    """Each input's rate outside bursts during development (one value for every epoch)."""
-    rates = [epoch.drive.baseline_rate_hz for epoch in timeline.epochs]
-    if any(not np.array_equal(r, rates[0]) for r in rates):
-        raise ValueError("all epochs of one run must share the inputs' baseline rates")
-    return rates[0]
-
-
-def _burst_onsets(timeline, dt_s):
-    indices, times = [], []
-    for epoch in timeline.epochs:
-        indices.append(epoch.drive.burst_input)
-        times.append(epoch.start_s + epoch.drive.burst_onset_s)
-    index, time = np.concatenate(indices), np.concatenate(times)
-    # Quantise to the time step; a site never bursts twice within one step.
-    return index, np.round(time / dt_s) * dt_s

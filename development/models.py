@@ -1,5 +1,7 @@
-"""Neuron and plasticity models: the Brian2 equation strings, and the namespaces that fill them
-from the parameters of `neurodev.development.params`.
+"""The cell and synapse models: Brian2 equation strings of the parts every run has (the
+conductance-based LIF cortex, the Poisson inputs, static synapses, the schedule), the
+composition of these with the plug-in rules (`neurodev.development.rules`) and input drives
+(`neurodev.development.drives`), and namespaces built from parameter dataclasses.
 
 Conductances are dimensionless, in units of the leak conductance, so a synaptic weight ``w``
 adds ``w`` to ``ge`` or ``gi``.
@@ -11,8 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 
 import brian2 as b2
-
-from neurodev.development.params import StructuralParams
+import numpy as np
 
 #: The unit of a parameter named ``<name>_<suffix>``.
 UNITS = {"ms": b2.ms, "mv": b2.mV, "hz": b2.Hz}
@@ -49,152 +50,106 @@ def merged_namespace(*namespaces: Mapping) -> dict:
             merged[name] = value
     return merged
 
-#: Firing-rate estimate (Hz) of a cell from an exponential spike trace kept lazily: it is
-#: updated at spikes only and decayed to the present where it is read.
-_RATE_NOW = "activity_{0} * exp(-(t - activity_time_{0}) / tau_activity)"
-FORMATION_FACTORS = {
-    "constant": "1",
-    "activity": f"{_RATE_NOW.format('pre')} * {_RATE_NOW.format('post')} / activity_reference**2",
-}
-_ACTIVITY_TRACE = """
-activity : Hz
-activity_time : second
-"""
-_COUNT_SPIKE = ("activity = activity * exp(-(t - activity_time) / tau_activity) + 1 / tau_activity\n"
-                "activity_time = t")
-
-#: The schedule, shared by every group that needs it and the same for every run of a
+#: The current stimulus frame, and where it lies in the checkpoint period (integers).
+FRAME = "int(t / frame_duration + 0.5)"
+FRAME_IN_PERIOD = f"({FRAME} % period_frames)"
+#: The schedule, shared by every group that follows it and the same for every run of a
 #: circuit shape: checkpoint ``k`` spans frames ``[k P, k P + M)`` (``P = period_frames``,
-#: ``M = measure_frames``) and development the rest of each period.
+#: ``M = measure_frames``) and the epoch after it the rest of the period.
 SCHEDULE_VARIABLES = """
-developing : 1 (shared)
 period_frames : integer (shared, constant)
 measure_frames : integer (shared, constant)
 """
-#: The current stimulus frame, and where it lies in the checkpoint period (integers).
-_FRAME = "int(t / frame_duration + 0.5)"
-_FRAME_IN_PERIOD = f"({_FRAME} % period_frames)"
-#: Run every stimulus frame (at its start): where the schedule is. (Statements on shared
-#: variables only: Brian2 treats temporaries as per-cell.)
-SCHEDULE_FRAME = f"developing = int({_FRAME_IN_PERIOD} >= measure_frames)\n"
+#: The half of the period (0: checkpoint, 1: epoch) and the period's index, which select an
+#: entry of the per-period tables ``segment_kind`` and ``segment_plastic``.
+_SEGMENT = f"int({FRAME_IN_PERIOD} >= measure_frames) * frame_duration, {FRAME} // period_frames"
+#: Run every stimulus frame (at its start) by the cortex: whether plasticity is on.
+#: (Statements on shared variables only: Brian2 treats temporaries as per-cell.)
+PLASTICITY_FRAME = f"developing = segment_plastic({_SEGMENT})\n"
 
-#: Excitatory and inhibitory cells of every circuit in one population: membrane,
-#: homeostatic threshold (excitatory cells only: ``excitatory`` is 1 for them, 0 for inhibitory
-#: ones), postsynaptic STDP and activity traces, the running ON/OFF feed-forward weight totals
-#: and live-synapse counts used by normalisation, and counts of synapses formed and
-#: eliminated onto the cell. ``developing`` (1 during epochs, 0 at checkpoints; set every
-#: stimulus frame by `SCHEDULE_FRAME`) gates all learning. ``leak_rate`` is 1/τm: a product
-#: per cell and time step is cheaper than a division.
-CORTEX_EQUATIONS = """
+
+def showing_frame(kinds) -> str:
+    """Run every stimulus frame by the inputs: the kind of segment shown, and ``shows_<kind>``
+    (1 while it is shown, else 0) for each of `kinds`."""
+    return f"segment = int(segment_kind({_SEGMENT}))\n" + "".join(
+        f"shows_{kind} = int(segment == {index})\n" for index, kind in enumerate(kinds))
+
+
+def showing_variables(kinds) -> str:
+    return "segment : integer (shared)\n" + "".join(f"shows_{kind} : 1 (shared)\n" for kind in kinds)
+
+
+#: Excitatory and inhibitory cells of every circuit in one population (``excitatory`` is 1
+#: for excitatory cells, 0 for inhibitory ones). ``leak_rate`` is 1/τm: a product per cell
+#: and time step is cheaper than a division. Rules add their variables (`cortex_model`).
+CORTEX_MEMBRANE = """
 dv/dt = (v_rest - v + ge*(e_exc - v) + gi*(e_inh - v)) * leak_rate : volt (unless refractory)
 dge/dt = -ge/tau_exc : 1
 dgi/dt = -gi/tau_inh : 1
-dtheta/dt = -developing * excitatory * threshold_step * target_rate * int(theta > threshold_floor) : volt
-dapost/dt = -apost/tau_post : 1
-leak_rate : Hz (constant)
-excitatory : 1 (constant)
-total_on : 1
-total_off : 1
-target_on : 1 (constant)
-target_off : 1 (constant)
-n_on : 1
-n_off : 1
-shift_on : 1
-shift_off : 1
-formed : 1
-eliminated : 1
-""" + _ACTIVITY_TRACE + SCHEDULE_VARIABLES
-CORTEX_THRESHOLD = "v > v_threshold + theta"
-CORTEX_RESET = ("v = v_reset\ntheta += developing * excitatory * threshold_step\napost += 1\n"
-                + _COUNT_SPIKE)
-
-#: Presynaptic traces of feed-forward inputs: STDP's and the activity estimate.
-INPUT_TRACES = "dapre/dt = -apre/tau_pre : 1" + _ACTIVITY_TRACE
-INPUT_RESET = "apre += 1\n" + _COUNT_SPIKE
-#: Run every stimulus frame by the inputs after `SCHEDULE_FRAME`: the grating shown, and each
-#: input's spatial phase in it as a cosine and sine, so that a time step needs no ``cos``
-#: per input (cos(a − ωt) = cos a cos ωt + sin a sin ωt, with ωt the same for all inputs).
-#: ``grating_direction(time in the block, checkpoint)`` holds every block's shuffled order.
-GRATING_FRAME = f"""
-grating_contrast = shown_contrast * (1 - developing) * int({_FRAME_IN_PERIOD} % slot_frames < showing_frames)
-grating_cos = cos(grating_direction({_FRAME_IN_PERIOD} * frame_duration, {_FRAME} // period_frames))
-grating_sin = sin(grating_direction({_FRAME_IN_PERIOD} * frame_duration, {_FRAME} // period_frames))
-spatial_cos = cos(grating_k * (x*grating_cos + y*grating_sin))
-spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
 """
-#: Input (retinal ganglion) cells: inhomogeneous Poisson with wave bursts and gratings.
-INPUT_EQUATIONS = """
+CORTEX_CONSTANTS = "leak_rate : Hz (constant)\nexcitatory : 1 (constant)\ndeveloping : 1 (shared)\n"
+CORTEX_THRESHOLD = "v > v_threshold"
+CORTEX_RESET = "v = v_reset\n"
+#: Input (retinal ganglion) cells: position and polarity (+1 ON, −1 OFF).
+#: Drives add their variables and rate terms (`input_model`).
+INPUT_CELLS = """
 x : metre (constant)
 y : metre (constant)
 polarity : 1 (constant)
-baseline_rate : Hz
-burst_end : second
-grating_contrast : 1 (shared)
-grating_cos : 1 (shared)
-grating_sin : 1 (shared)
-spatial_cos : 1
-spatial_sin : 1
-drift = spatial_cos * cos(grating_omega*t) + spatial_sin * sin(grating_omega*t) : 1
-grating = grating_contrast * clip(polarity * drift, 0, 1) : 1
-rate = developing * baseline_rate + burst_rate * int(t < burst_end) + grating_peak_rate * grating : Hz
-""" + SCHEDULE_VARIABLES + INPUT_TRACES
-
-#: Every weight change also updates the postsynaptic cell's running ON/OFF totals.
-_SET_WEIGHT = """
-total_on_post += is_on * (w_new - w)
-total_off_post += (1 - is_on) * (w_new - w)
-w = w_new
 """
-#: Feed-forward synapses; ``is_on`` (1 for ON inputs, ``0 … on_inputs − 1``, 0 for OFF ones)
-#: follows from the presynaptic index instead of being stored per synapse.
-FF_SYNAPSE = "w : 1\nis_on = int(i < on_inputs) : 1"
-#: Added to `FF_SYNAPSE` where structural plasticity acts: live (``alive`` = 1) or dead
-#: candidates (0, and then w = 0), and ``structural`` (0 or 1) says whether it acts on the
-#: synapse. Elsewhere ``alive`` is the constant 1 (`FIXED_SYNAPSES`), so the same
-#: statements serve both and a synapse costs 8 bytes of state instead of 40.
-FF_STRUCTURE = "\nalive : 1\nstructural : 1 (constant)\ndraw : 1\nage : second"
-FIXED_SYNAPSES = {"alive": 1.0}
+
 #: Fixed synapses from inputs (excitatory) and between cortical cells (the presynaptic
 #: cell's type selects the conductance).
 STATIC_SYNAPSE = "w : 1 (constant)"
 STATIC_ON_PRE = "ge_post += w"
 RECURRENT_ON_PRE = "ge_post += excitatory_pre * w\ngi_post += (1 - excitatory_pre) * w"
-#: Depression scales with w, so a dead synapse (w = 0) stays at 0 and delivers nothing;
-#: potentiation and normalisation are gated by ``alive``.
-FF_ON_PRE = ("ge_post += w\nw_new = clip(w - developing_post * a_minus * w * apost_post, 0, w_max)"
-             + _SET_WEIGHT)
-FF_ON_POST = ("w_new = clip(w + alive * developing_post * a_plus * (w_max - w) * apre_pre,"
-              " 0, w_max)" + _SET_WEIGHT)
-#: Normalisation in two steps so no synapse reads a total that another one is changing; the
-#: shift is shared among the cell's live synapses of each channel.
-NORMALISE_CELL = ("shift_on = developing * (target_on - total_on) / clip(n_on, 1, inf)\n"
-                  "shift_off = developing * (target_off - total_off) / clip(n_off, 1, inf)")
-NORMALISE_SYNAPSE = ("w_new = clip(w + alive * (is_on * shift_on_post + (1 - is_on) * shift_off_post),"
-                     " 0, w_max)" + _SET_WEIGHT)
-#: One uniform number per synapse and structural step, drawn in a statement of its own: the
-#: step writes to postsynaptic counts, and Brian2 rightly cannot prove that a step calling
-#: ``rand()`` there does not depend on the order of synapses (it warns).
-STRUCTURAL_DRAW = "draw = rand()"
-#: One structural step: elimination and formation are decided on the state before the step,
-#: so a synapse cannot be eliminated and re-formed at once (one draw serves both: a synapse
-#: is either alive or not). ``age`` counts development only, from 0 at formation.
-_STRUCTURAL_STEP = """
-changing = structural * developing_post
-stable = exp(-age / maturation_time)
-eliminating = changing * alive * int(w < elimination_threshold) * int(draw < elimination_probability * stable)
-forming = changing * (1 - alive) * int(draw < formation_probability * FORMATION_FACTOR)
-age = (age + changing * structural_interval) * (1 - forming)
-w_new = w * (1 - eliminating) + forming * formation_weight
-""" + _SET_WEIGHT + """
-alive += forming - eliminating
-n_on_post += is_on * (forming - eliminating)
-n_off_post += (1 - is_on) * (forming - eliminating)
-formed_post += forming
-eliminated_post += eliminating
-"""
+#: Plastic feed-forward synapses, before their rules (and `channel_indicators`): the weight.
+PLASTIC_SYNAPSE = "w : 1\n"
+PLASTIC_ON_PRE = "ge_post += w\n"
 
 
-def structural_step(params: StructuralParams) -> str:
-    """The statements of one structural step, run by every plastic synapse after
-    `STRUCTURAL_DRAW`."""
-    return _STRUCTURAL_STEP.replace("FORMATION_FACTOR", FORMATION_FACTORS[params.formation_rule])
+def channel_indicators(channels) -> str:
+    """``in_<channel>``: 1 if the presynaptic input is of that channel, else 0. Inputs are laid
+    out channel by channel (`CircuitSpec.input_channel`), so this compares the presynaptic
+    index with the channel's end (``channel_end_<channel>``, from `channel_ends`) instead of
+    loading a channel per synapse event; the last channel's is the complement of the others'.
+    (With a load, the compiler's floating-point arithmetic of the weight updates changed in
+    the last bit, so runs were no longer identical to those before channels were data.)"""
+    lines, others = [], []
+    for index, name in enumerate(channels[:-1]):
+        after = f"int(i >= channel_end_{channels[index - 1]}) * " if index else ""
+        lines.append(f"in_{name} = {after}int(i < channel_end_{name}) : 1\n")
+        others.append(f"in_{name}")
+    return "".join(lines) + f"in_{channels[-1]} = 1 - ({' + '.join(others)}) : 1\n"
+
+
+def channel_ends(input_channel, channels) -> dict:
+    """``channel_end_<channel>``: one past the last input of each channel but the last; the
+    inputs must be ordered by channel."""
+    input_channel = np.asarray(input_channel)
+    if np.any(np.diff(input_channel) < 0):
+        raise ValueError("inputs must be ordered by channel")
+    return {f"channel_end_{name}": int(np.searchsorted(input_channel, index, side="right"))
+            for index, name in enumerate(channels[:-1])}
+
+
+def cortex_model(rules, channels) -> tuple[str, str, str]:
+    """Model, threshold and reset of the cortex with the cell rules and the rules of the
+    projections onto it, in that order."""
+    model = (CORTEX_MEMBRANE + "".join(rule.target_model(channels) for rule in rules)
+             + CORTEX_CONSTANTS + SCHEDULE_VARIABLES)
+    threshold = CORTEX_THRESHOLD + "".join(rule.threshold_term() for rule in rules)
+    reset = CORTEX_RESET + "".join(rule.target_reset() for rule in rules)
+    return model, threshold, reset
+
+
+def input_model(drives, rules, channels) -> tuple[str, str | None]:
+    """Model and reset of the inputs: their cells, each drive's variables and its term of the
+    Poisson rate, the schedule, and the presynaptic variables of the rules."""
+    rate = " + ".join(drive.rate_term() for drive in drives)
+    model = (INPUT_CELLS + "".join(drive.input_model() for drive in drives)
+             + f"rate = {rate} : Hz\n" + SCHEDULE_VARIABLES
+             + showing_variables([drive.kind for drive in drives])
+             + "".join(rule.source_model(channels) for rule in rules))
+    reset = "".join(rule.source_reset() for rule in rules)
+    return model, reset or None

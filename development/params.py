@@ -9,41 +9,34 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from neurodev.circuits.params import ParameterError, check_choice, check_fields, check_flag
+from neurodev.circuits.params import ParameterError, check_choice, check_flag, check_ranges, param
 
 DEVICES = ("cpp_standalone", "runtime")
 #: How the probability that a dead candidate synapse forms depends on activity
-#: (`neurodev.development.models.FORMATION_FACTORS` gives each its expression).
+#: (`neurodev.development.rules.structural.FORMATION_FACTORS` gives each its expression).
 FORMATION_RULE_NAMES = ("constant", "activity")
-POSITIVE = (0, 1e6, {"open_low": True})
 
 
 @dataclass(frozen=True)
 class NeuronParams:
     """Conductance-based leaky integrate-and-fire cells with a homeostatic threshold (E only)."""
 
-    tau_m_exc_ms: float = 20.0
-    tau_m_inh_ms: float = 10.0
-    v_rest_mv: float = -70.0
-    v_reset_mv: float = -60.0
-    v_threshold_mv: float = -50.0
-    e_exc_mv: float = 0.0
-    e_inh_mv: float = -80.0
-    tau_exc_ms: float = 5.0
-    tau_inh_ms: float = 10.0
-    refractory_ms: float = 2.0
-    target_rate_hz: float = 0.5
-    threshold_step_mv: float = 0.05
-    threshold_floor_mv: float = -5.0
+    tau_m_exc_ms: float = param(20.0, 0, 1e6, open_low=True)
+    tau_m_inh_ms: float = param(10.0, 0, 1e6, open_low=True)
+    v_rest_mv: float = param(-70.0, -150, 50)
+    v_reset_mv: float = param(-60.0, -150, 50)
+    v_threshold_mv: float = param(-50.0, -150, 50)
+    e_exc_mv: float = param(0.0, -150, 100)
+    e_inh_mv: float = param(-80.0, -150, 50)
+    tau_exc_ms: float = param(5.0, 0, 1e6, open_low=True)
+    tau_inh_ms: float = param(10.0, 0, 1e6, open_low=True)
+    refractory_ms: float = param(2.0, 0, 100)
+    target_rate_hz: float = param(0.5, 0, 1000, open_low=True)
+    threshold_step_mv: float = param(0.05, 0, 100)
+    threshold_floor_mv: float = param(-5.0, -100, 0)
 
     def __post_init__(self):
-        check_fields(
-            self, tau_m_exc_ms=POSITIVE, tau_m_inh_ms=POSITIVE, v_rest_mv=(-150, 50),
-            v_reset_mv=(-150, 50), v_threshold_mv=(-150, 50), e_exc_mv=(-150, 100),
-            e_inh_mv=(-150, 50), tau_exc_ms=POSITIVE, tau_inh_ms=POSITIVE,
-            refractory_ms=(0, 100), target_rate_hz=(0, 1000, {"open_low": True}),
-            threshold_step_mv=(0, 100), threshold_floor_mv=(-100, 0),
-        )
+        check_ranges(self)
         # A cell reset at or above threshold fires at every step its refractory period allows;
         # one whose excitatory reversal lies below threshold can never fire.
         if self.v_reset_mv >= self.v_threshold_mv:
@@ -52,7 +45,6 @@ class NeuronParams:
         if self.e_exc_mv <= self.v_threshold_mv:
             raise ParameterError("e_exc_mv", self.e_exc_mv,
                                  f"above v_threshold_mv = {self.v_threshold_mv:g}")
-
 
 
 @dataclass(frozen=True)
@@ -64,19 +56,15 @@ class PlasticityParams:
     totals, separately (a joint constraint lets one channel win everywhere).
     """
 
-    tau_pre_ms: float = 20.0
-    tau_post_ms: float = 20.0
-    a_plus: float = 0.003
-    a_minus: float = 0.002
-    w_max: float = 1.0
-    normalisation_interval_ms: float = 100.0
+    tau_pre_ms: float = param(20.0, 0, 1e6, open_low=True)
+    tau_post_ms: float = param(20.0, 0, 1e6, open_low=True)
+    a_plus: float = param(0.003, 0, 1)
+    a_minus: float = param(0.002, 0, 1)
+    w_max: float = param(1.0, 0, 1e6, open_low=True)
+    normalisation_interval_ms: float = param(100.0, 0, 1e6, open_low=True)
 
     def __post_init__(self):
-        check_fields(
-            self, tau_pre_ms=POSITIVE, tau_post_ms=POSITIVE, a_plus=(0, 1), a_minus=(0, 1),
-            w_max=POSITIVE, normalisation_interval_ms=POSITIVE,
-        )
-
+        check_ranges(self)
 
 
 @dataclass(frozen=True)
@@ -95,26 +83,20 @@ class StructuralParams:
     """
 
     enabled: bool = False
-    interval_ms: float = 1000.0
-    elimination_threshold: float = 0.02
-    elimination_probability: float = 0.0035
-    maturation_time_ms: float = 300_000.0
-    formation_probability: float = 0.00012
+    interval_ms: float = param(1000.0, 0, 1e6, open_low=True)
+    elimination_threshold: float = param(0.02, 0, 100)
+    elimination_probability: float = param(0.0035, 0, 1)
+    maturation_time_ms: float = param(300_000.0, 0, math.inf, open_low=True)
+    formation_probability: float = param(0.00012, 0, 1)
     formation_rule: str = "constant"
-    formation_weight: float = 0.03
-    activity_tau_ms: float = 10_000.0
-    activity_reference_hz: float = 1.0
+    formation_weight: float = param(0.03, 0, 100, open_low=True)
+    activity_tau_ms: float = param(10_000.0, 0, 1e6, open_low=True)
+    activity_reference_hz: float = param(1.0, 0, 1e6, open_low=True)
 
     def __post_init__(self):
         check_flag("enabled", self.enabled)
         check_choice("formation_rule", self.formation_rule, FORMATION_RULE_NAMES)
-        check_fields(
-            self, interval_ms=POSITIVE, elimination_threshold=(0, 100),
-            elimination_probability=(0, 1), maturation_time_ms=(0, math.inf, {"open_low": True}),
-            formation_probability=(0, 1),
-            formation_weight=(0, 100, {"open_low": True}), activity_tau_ms=POSITIVE,
-            activity_reference_hz=POSITIVE,
-        )
+        check_ranges(self)
 
 
 @dataclass(frozen=True)
@@ -126,11 +108,32 @@ class EngineParams:
     """
 
     device: str = "cpp_standalone"
-    dt_ms: float = 0.1
-    input_dt_ms: float = 1.0
-    stimulus_frame_ms: float = 10.0
+    dt_ms: float = param(0.1, 0.001, 1.0)
+    input_dt_ms: float = param(1.0, 0.001, 5.0)
+    stimulus_frame_ms: float = param(10.0, 0.1, 1000)
 
     def __post_init__(self):
         check_choice("device", self.device, DEVICES)
-        check_fields(self, dt_ms=(0.001, 1.0), input_dt_ms=(0.001, 5.0),
-                     stimulus_frame_ms=(0.1, 1000))
+        check_ranges(self)
+
+
+@dataclass(frozen=True)
+class RuleParams:
+    """Which plasticity rules act, by name (`neurodev.development.rules.RULES`), in the order
+    their statements run: ``feedforward`` on the L4 feed-forward synapses, ``cells`` on the
+    cortical cells. Structural plasticity joins the feed-forward rules of the circuits an
+    experiment rewires (``structural.enabled``), so it is not listed here."""
+
+    feedforward: tuple[str, ...] = ("pair_stdp", "channel_normalisation")
+    cells: tuple[str, ...] = ("homeostatic_threshold",)
+
+    def __post_init__(self):
+        for key in ("feedforward", "cells"):
+            names = getattr(self, key)
+            if not (isinstance(names, tuple) and all(isinstance(n, str) for n in names)):
+                raise ParameterError(key, names, "a list of rule names")
+            if len(set(names)) != len(names):
+                raise ParameterError(key, list(names), "each rule once")
+        if "structural" in self.feedforward:
+            raise ParameterError("feedforward", list(self.feedforward),
+                                 "rules other than 'structural' (switched by structural.enabled)")

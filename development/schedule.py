@@ -1,9 +1,12 @@
 """The developmental schedule: epochs of retinal waves with measurement checkpoints between them.
 
 Simulated time is laid out as ``checkpoint 0, epoch 1, checkpoint 1, …, epoch n, checkpoint n``.
-Plasticity is on during epochs and frozen during checkpoints. Every epoch is padded with
-wave-free background activity to the length of the longest, so checkpoints recur with one
-period and the engine can sample the circuit's state at all of them in a single run.
+Every segment has a kind — what the inputs show (`WAVES`, `GRATINGS`; an input drive of
+`neurodev.development.drives` serves each) — and says whether plasticity is on, separately:
+today epochs are plastic wave segments and checkpoints frozen grating segments. Every epoch
+is padded with wave-free background activity to the length of the longest, so checkpoints
+recur with one period: each period is a checkpoint then an epoch, and `Timeline.period_table`
+is what the compiled code reads to know, at every frame, the kind shown and the plasticity.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurodev.circuits.params import check_fields
+from neurodev.circuits.params import check_ranges, param
 from neurodev.development.stimuli import GratingBlock
 from neurodev.development.waves import WaveDrive
 
@@ -21,28 +24,35 @@ from neurodev.development.waves import WaveDrive
 class ScheduleParams:
     """``n_epochs`` epochs of ``waves_per_epoch`` waves; a checkpoint before and after each."""
 
-    n_epochs: int = 5
-    waves_per_epoch: int = 40
+    n_epochs: int = param(5, 1, 1000)
+    waves_per_epoch: int = param(40, 1, 1_000_000)
 
     def __post_init__(self):
-        check_fields(self, n_epochs=(1, 1000), waves_per_epoch=(1, 1_000_000))
+        check_ranges(self)
+
+
+#: Segment kinds: what the inputs show.
+WAVES, GRATINGS = "waves", "gratings"
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of simulated time: an epoch of development or a measurement checkpoint.
-
-    Exactly one of `drive` (development) and `block` (measurement) is set.
-    """
+    """A stretch of simulated time: what the inputs show (`kind`, with its `content`: a
+    `WaveDrive` for waves, a `GratingBlock` for gratings) and whether plasticity is on."""
 
     start_s: float
     duration_s: float
-    drive: WaveDrive | None = None
-    block: GratingBlock | None = None
+    kind: str
+    plastic: bool
+    content: WaveDrive | GratingBlock
 
     @property
-    def plastic(self) -> bool:
-        return self.drive is not None
+    def drive(self) -> WaveDrive:
+        return self.content
+
+    @property
+    def block(self) -> GratingBlock:
+        return self.content
 
 
 @dataclass(frozen=True)
@@ -59,11 +69,35 @@ class Timeline:
 
     @property
     def checkpoints(self) -> tuple[Segment, ...]:
-        return tuple(s for s in self.segments if s.block is not None)
+        """The measurements: segments with plasticity frozen, one per period."""
+        return tuple(s for s in self.segments if not s.plastic)
 
     @property
     def epochs(self) -> tuple[Segment, ...]:
-        return tuple(s for s in self.segments if s.drive is not None)
+        """Development: the segments with plasticity on."""
+        return tuple(s for s in self.segments if s.plastic)
+
+    def of_kind(self, kind: str) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.kind == kind)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of segment, in order of first appearance."""
+        return tuple(dict.fromkeys(s.kind for s in self.segments))
+
+    def period_table(self, kinds: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Kind (its index in `kinds`) and plasticity (0 or 1) of the two segments of every
+        period, checkpoint then epoch, each of shape (2, n_periods); the last period is its
+        checkpoint alone (its epoch column repeats it). Its size depends on the number of
+        epochs only, so the compiled code does not change with the realised waves."""
+        periods = [self.segments[k:k + 2] for k in range(0, len(self.segments), 2)]
+        kind, plastic = np.zeros((2, len(periods))), np.zeros((2, len(periods)))
+        for p, period in enumerate(periods):
+            for half in (0, 1):
+                segment = period[min(half, len(period) - 1)]
+                kind[half, p] = kinds.index(segment.kind)
+                plastic[half, p] = segment.plastic
+        return kind, plastic
 
     def checkpoint_development(self) -> dict[str, np.ndarray]:
         """Development completed at each checkpoint: waves, real and simulated time (s).
@@ -95,11 +129,11 @@ def build_timeline(drives: list[WaveDrive], blocks: list[GratingBlock], step_s: 
         raise ValueError("all measurement blocks must have the same length")
     measure = _whole_steps(blocks[0].duration_s, step_s)
     develop = max(_whole_steps(d.duration_s, step_s) for d in drives)
-    segments = [Segment(0.0, measure, block=blocks[0])]
+    segments = [Segment(0.0, measure, GRATINGS, False, blocks[0])]
     for k, (drive, block) in enumerate(zip(drives, blocks[1:], strict=True)):
         start = k * (measure + develop) + measure
-        segments += [Segment(start, develop, drive=drive),
-                     Segment(start + develop, measure, block=block)]
+        segments += [Segment(start, develop, WAVES, True, drive),
+                     Segment(start + develop, measure, GRATINGS, False, block)]
     return Timeline(tuple(segments), measure + develop)
 
 

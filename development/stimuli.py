@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurodev.circuits.params import check_fields
+from neurodev.circuits.params import check_ranges, param
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,16 @@ class GratingParams:
     matched spatial frequency.
     """
 
-    n_orientations: int = 8
-    n_trials: int = 4
-    presentation_ms: float = 1000.0
-    blank_ms: float = 250.0
-    temporal_frequency_hz: float = 2.0
-    contrast: float = 1.0
-    peak_rate_hz: float = 30.0
+    n_orientations: int = param(8, 4, 64)
+    n_trials: int = param(4, 1, 1000)
+    presentation_ms: float = param(1000.0, 10, 1e5)
+    blank_ms: float = param(250.0, 0, 1e5)
+    temporal_frequency_hz: float = param(2.0, 0, 100, open_low=True)
+    contrast: float = param(1.0, 0, 1, open_low=True)
+    peak_rate_hz: float = param(30.0, 0, 1000, open_low=True)
 
     def __post_init__(self):
-        check_fields(
-            self, n_orientations=(4, 64), n_trials=(1, 1000), presentation_ms=(10, 1e5),
-            blank_ms=(0, 1e5), temporal_frequency_hz=(0, 100, {"open_low": True}),
-            contrast=(0, 1, {"open_low": True}), peak_rate_hz=(0, 1000, {"open_low": True}),
-        )
+        check_ranges(self)
 
     @property
     def directions_rad(self) -> np.ndarray:

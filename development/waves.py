@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.ndimage import convolve, maximum_filter
 
-from neurodev.circuits.params import ParameterError, check_choice, check_fields
+from neurodev.circuits.params import ParameterError, check_choice, check_ranges, param
 
 WAVE_PRESETS = ("wt", "stage3", "b2ko", "uncorrelated", "silent")
 
@@ -58,38 +58,27 @@ class WaveParams:
     """
 
     preset: str = "wt"
-    frame_ms: float = 50.0
-    burst_duration_ms: float = 1500.0
-    burst_rate_hz: float = 20.0
-    background_rate_hz: float = 0.5
-    initiation_rate_per_mm2_s: float = 0.8
-    seed_recovery: float = 0.9
-    seed_spread_recovery: float = 0.5
-    recruitment_radius_um: float = 100.0
-    recruitment_threshold: float = 3.5
-    recruitment_rate_hz: float = 4.0
-    refractory_tau_s: float = 30.0
-    max_silent_gap_ms: float = 500.0
-    min_wave_sites: int = 20
-    stage3_off_delay_ms: float = 800.0
-    b2ko_recruitment_rate_hz: float = 15.0
-    b2ko_participation: float = 0.5
-    b2ko_onset_jitter_ms: float = 1000.0
+    frame_ms: float = param(50.0, 1, 1000)
+    burst_duration_ms: float = param(1500.0, 0, 1e6, open_low=True)
+    burst_rate_hz: float = param(20.0, 0, 1000, open_low=True)
+    background_rate_hz: float = param(0.5, 0, 1000)
+    initiation_rate_per_mm2_s: float = param(0.8, 0, 1e6, open_low=True)
+    seed_recovery: float = param(0.9, 0, 1)
+    seed_spread_recovery: float = param(0.5, 0, 1)
+    recruitment_radius_um: float = param(100.0, 0, 1e6, open_low=True)
+    recruitment_threshold: float = param(3.5, 0, 1e6, open_low=True)
+    recruitment_rate_hz: float = param(4.0, 0, 1e6, open_low=True)
+    refractory_tau_s: float = param(30.0, 0, 1e6, open_low=True)
+    max_silent_gap_ms: float = param(500.0, 0, 1e6)
+    min_wave_sites: int = param(20, 1, 1_000_000)
+    stage3_off_delay_ms: float = param(800.0, 0, 1e5)
+    b2ko_recruitment_rate_hz: float = param(15.0, 0, 1e6, open_low=True)
+    b2ko_participation: float = param(0.5, 0, 1, open_low=True)
+    b2ko_onset_jitter_ms: float = param(1000.0, 0, 1e5)
 
     def __post_init__(self):
         check_choice("preset", self.preset, WAVE_PRESETS)
-        positive = (0, 1e6, {"open_low": True})
-        check_fields(
-            self, frame_ms=(1, 1000), burst_duration_ms=positive,
-            burst_rate_hz=(0, 1000, {"open_low": True}),  # 0: waves without spikes (use silent)
-            background_rate_hz=(0, 1000), initiation_rate_per_mm2_s=positive,
-            seed_recovery=(0, 1), seed_spread_recovery=(0, 1),
-            recruitment_radius_um=positive, recruitment_threshold=positive,
-            recruitment_rate_hz=positive, refractory_tau_s=positive,
-            max_silent_gap_ms=(0, 1e6), min_wave_sites=(1, 1_000_000),
-            stage3_off_delay_ms=(0, 1e5), b2ko_recruitment_rate_hz=positive,
-            b2ko_participation=(0, 1, {"open_low": True}), b2ko_onset_jitter_ms=(0, 1e5),
-        )
+        check_ranges(self)
 
     @property
     def medium_recruitment_rate_hz(self) -> float:

@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="override a waves.* or circuit.* value, e.g. circuit.retina_side=48")
     waves.add_argument("--out", type=Path, default=Path("results"),
                        help="result store directory (default: ./results)")
+    waves.add_argument("--force", action="store_true", help="record again even if already stored")
     waves.set_defaults(command=_waves)
 
     bench = commands.add_parser(
@@ -241,7 +242,7 @@ def _waves(args) -> int:
                           "give the preset as PRESET only")
     overrides = [*args.overrides, f"waves.preset={args.wave_preset}"]
     config = load("quick", None, overrides, args.seed)
-    run_dir = record_waves(config, args.duration, args.out)
+    run_dir = record_waves(config, args.duration, args.out, force=args.force)
     store = ResultStore(args.out)
     print(wave_recording.table(store.load(run_dir).metrics))
     print(f"stored {run_dir}")

@@ -16,9 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodev.circuits.params import ParameterError, check_fields
+from neurodev.circuits.params import ParameterError, check_ranges, param
 from neurodev.circuits.spec import CircuitParams, WiringParams
-from neurodev.development.params import EngineParams, NeuronParams, PlasticityParams, StructuralParams
+from neurodev.development.params import (
+    EngineParams,
+    NeuronParams,
+    PlasticityParams,
+    RuleParams,
+    StructuralParams,
+)
 from neurodev.development.schedule import ScheduleParams
 from neurodev.development.stimuli import GratingParams
 from neurodev.development.waves import WaveParams, WavesDieOut
@@ -48,20 +54,19 @@ class AnalysisParams:
     direction that makes a cell responsive; ``selective_osi``: global OSI above which a
     responsive cell counts as selective (0.2, as in the pilot study)."""
 
-    responsive_rate_hz: float = 1.0
-    selective_osi: float = 0.2
-    n_shuffles: int = 20
+    responsive_rate_hz: float = param(1.0, 0, 1000)
+    selective_osi: float = param(0.2, 0, 1)
+    n_shuffles: int = param(20, 1, 10_000)
 
     def __post_init__(self):
-        check_fields(self, responsive_rate_hz=(0, 1000), selective_osi=(0, 1),
-                     n_shuffles=(1, 10_000))
+        check_ranges(self)
 
 
 @dataclass(frozen=True)
 class ExperimentConfig:
     """Everything that determines a run's result (the run key is a hash of it)."""
 
-    seed: int = 1
+    seed: int = param(1, 0, 2**32 - 1)
     circuit: CircuitParams = CircuitParams()
     wiring: WiringParams = WiringParams()
     waves: WaveParams = WaveParams()
@@ -70,11 +75,12 @@ class ExperimentConfig:
     neurons: NeuronParams = NeuronParams()
     plasticity: PlasticityParams = PlasticityParams()
     structural: StructuralParams = StructuralParams()
+    rules: RuleParams = RuleParams()
     engine: EngineParams = EngineParams()
     analysis: AnalysisParams = AnalysisParams()
 
     def __post_init__(self):
-        check_fields(self, seed=(0, 2**32 - 1))
+        check_ranges(self)
         # Grating presentations and blanks are laid out in whole stimulus frames.
         frame = self.engine.stimulus_frame_ms
         for key in ("presentation_ms", "blank_ms"):
@@ -156,9 +162,12 @@ def from_dict(data: dict, base: ExperimentConfig = QUICK) -> ExperimentConfig:
 
 
 def _coerce(value, declared_type):
-    """TOML writes 20 for 20.0; accept integers for float fields, nothing else."""
+    """TOML writes 20 for 20.0 and lists for tuples: accept integers for float fields and
+    lists for tuple fields, nothing else."""
     if declared_type in (float, "float") and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if str(declared_type).startswith("tuple") and isinstance(value, list):
+        return tuple(value)
     return value
 
 
@@ -238,6 +247,6 @@ def to_toml(config: ExperimentConfig) -> str:
 def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
+    if isinstance(value, str | tuple):
         return json.dumps(value)
     return repr(value)

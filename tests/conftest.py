@@ -13,7 +13,7 @@ from neurodev.experiments.config import TINY
 from neurodev.experiments.machinery.runner import run_experiment
 
 #: Fixtures that compile Brian2's C++: a test using one needs a compiler.
-COMPILING_FIXTURES = {"build_root", "tiny_run"}
+COMPILING_FIXTURES = {"build_root", "tiny_run", "run_tiny"}
 
 
 def pytest_collection_modifyitems(items):
@@ -52,12 +52,20 @@ def build_root(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory, build_root):
-    """The headline experiment at the tiny preset, stored once per test session, and its
-    figure drawn as ``neurodev run`` draws it."""
-    out = tmp_path_factory.mktemp("results")
-    run_dir = run_experiment("scratch-vs-prior", TINY, out, build_root=build_root,
-                             log=lambda message: None)
-    draw_figures(run_dir, out, "scratch-vs-prior", log=lambda message: None)
-    return out, run_dir
+def run_tiny(tmp_path_factory, build_root):
+    """``run_tiny(name) -> (store, run_dir)``: a named experiment at the tiny preset, stored in
+    a store of its own with its figure drawn, as ``neurodev run`` does."""
+    def run(name: str):
+        out = tmp_path_factory.mktemp("results")
+        run_dir = run_experiment(name, TINY, out, build_root=build_root, log=lambda message: None)
+        draw_figures(run_dir, out, name, log=lambda message: None)
+        return out, run_dir
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def tiny_run(run_tiny):
+    """The headline experiment at the tiny preset, stored once per test session."""
+    return run_tiny("scratch-vs-prior")
 

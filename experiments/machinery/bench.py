@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.development.bare_reference import Synapses, run_bare_reference
-from neurodev.development.engine import Layout
+from neurodev.development.layout import Layout
 from neurodev.development.standalone import run_copies_at_once
 from neurodev.experiments.config import ConfigError, ExperimentConfig, to_toml
 from neurodev.experiments.machinery.runner import code_version, provenance, run_key, store_results

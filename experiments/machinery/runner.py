@@ -102,13 +102,14 @@ def store_run(name: str, config: ExperimentConfig, store: ResultStore, *, force:
                          describe=describe)
 
 
-def record_waves(config: ExperimentConfig, duration_s: float, out: Path, log=print) -> Path:
+def record_waves(config: ExperimentConfig, duration_s: float, out: Path, *, force: bool = False,
+                 log=print) -> Path:
     """Record ``config.waves.preset`` and ``wt`` for `duration_s` of real time into the store
     at `out` unless stored already (`wave_recording.run`); return the run directory."""
     duration_s = wave_recording.check_duration(duration_s)
     key = hashlib.sha256(f"{run_key(config)}:{duration_s!r}".encode()).hexdigest()[:16]
     return store_results(wave_recording.NAME, key, config, ResultStore(out),
-                         lambda: wave_recording.run(config, duration_s, log), log=log)
+                         lambda: wave_recording.run(config, duration_s, log), force=force, log=log)
 
 
 def store_results(name: str, key: str, config: ExperimentConfig, store: ResultStore, produce,

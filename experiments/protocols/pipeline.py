@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.circuits.spec import build_circuit, wiring_memory_bytes
-from neurodev.development.engine import Stimulation, simulate
+from neurodev.development.drives import GratingInput, WaveInput
+from neurodev.development.engine import simulate
+from neurodev.development.rules import RULES, Rule
 from neurodev.development.schedule import build_timeline
 from neurodev.development.stimuli import grating_block
 from neurodev.development.waves import RetinalWaves, WaveDrive, wave_drives
@@ -112,11 +114,12 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
     with phase("simulation", f"simulating {timeline.duration_s:.0f} s of {n_cells} cells and "
                f"{_simulated_synapses(circuits, circuit_wirings)} synapses with Brian2 "
                f"({config.engine.device}: code generation and compilation, then the run)"):
-        stimulation = Stimulation(config.waves, config.gratings, config.wiring.gabor_wavelength_um)
+        rewired = [label for label, w in circuit_wirings.items() if w.rewired]
+        feedforward, cells = rules(config, bool(rewired))
         recordings, engine = simulate(
-            circuits, timeline, stimulation, config.neurons, config.plasticity, config.structural,
+            circuits, timeline, input_drives(config), config.neurons, feedforward, cells,
             config.engine, int(config.seed_stream("brian2").generate_state(1)[0]), build_root,
-            rewired=[label for label, w in circuit_wirings.items() if w.rewired])
+            rewired=rewired)
         log("  Brian2: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
                                      for name, seconds in engine.wall_time_s.items()))
 
@@ -164,9 +167,38 @@ def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring])
             for label, w in circuit_wirings.items()]
 
 
+def input_drives(config: ExperimentConfig):
+    """What the inputs show: retinal waves during epochs, gratings at checkpoints."""
+    return [WaveInput(config.waves), GratingInput(config.gratings, config.wiring.gabor_wavelength_um)]
+
+
+def rules(config: ExperimentConfig, rewiring: bool) -> tuple[list[Rule], list[Rule]]:
+    """The configured plasticity rules of the feed-forward synapses (with structural
+    plasticity if any circuit is rewired) and of the cells, each with its section's
+    parameters."""
+    def built(names):
+        return [RULES[name](getattr(config, RULES[name].section) if RULES[name].section else None)
+                for name in names]
+
+    return (built([*config.rules.feedforward, *(["structural"] if rewiring else [])]),
+            built(config.rules.cells))
+
+
+def check_rules(config: ExperimentConfig):
+    """Refuse rule names that no registered rule has."""
+    for key in ("feedforward", "cells"):
+        names = getattr(config.rules, key)
+        unknown = [name for name in names if name not in RULES or name == "structural"]
+        if unknown:
+            allowed = ", ".join(sorted(set(RULES) - {"structural"}))
+            raise ConfigError(f"rules.{key} = {list(names)} is not allowed: no rule named "
+                              f"{unknown[0]!r}; allowed: {allowed}")
+
+
 def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
-    """Checks that need the wired circuits or the wave medium; run before anything is
-    simulated or written."""
+    """Checks that need the wired circuits, the rule registry or the wave medium; run before
+    anything is simulated or written."""
+    check_rules(config)
     check_memory(config)
     circuits = build_circuits(config, circuit_wirings)
     if not all(c.projections["input_exc"].n_live for c in circuits):

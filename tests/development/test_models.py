@@ -11,6 +11,8 @@ from neurodev.development.params import (
     PlasticityParams,
     StructuralParams,
 )
+from neurodev.development.rules.homeostasis import HomeostaticThreshold
+from neurodev.development.rules.structural import FORMATION_FACTORS
 
 
 def lif_rate(g, p: NeuronParams) -> float:
@@ -26,13 +28,12 @@ def lif_rate(g, p: NeuronParams) -> float:
 @pytest.mark.parametrize("g", [0.3, 0.6, 1.2])
 def test_cortex_cell_fires_at_the_lif_rate(g):
     params = NeuronParams()
-    namespace = (models.namespace(params) | models.namespace(StructuralParams())
-                 | {"tau_post": 20 * b2.ms})
+    namespace = models.namespace(params)
     b2.prefs.codegen.target = "numpy"  # no compiler start-up for one cell
     b2.defaultclock.dt = 0.05 * b2.ms
-    frozen_ge = models.CORTEX_EQUATIONS.replace("dge/dt = -ge/tau_exc", "dge/dt = 0*ge/tau_exc")
-    cell = b2.NeuronGroup(1, frozen_ge,
-                          threshold=models.CORTEX_THRESHOLD, reset=models.CORTEX_RESET,
+    model, threshold, reset = models.cortex_model([HomeostaticThreshold(params)], ("on", "off"))
+    frozen_ge = model.replace("dge/dt = -ge/tau_exc", "dge/dt = 0*ge/tau_exc")
+    cell = b2.NeuronGroup(1, frozen_ge, threshold=threshold, reset=reset,
                           refractory="refractory_period", method="euler", namespace=namespace)
     cell.v, cell.ge, cell.leak_rate = params.v_reset_mv * b2.mV, g, 1 / (params.tau_m_exc_ms * b2.ms)
     spikes = b2.SpikeMonitor(cell)
@@ -61,4 +62,4 @@ def test_a_name_defined_twice_in_merged_namespaces_is_an_error_naming_it():
 
 
 def test_every_formation_rule_has_its_expression():
-    assert set(models.FORMATION_FACTORS) == set(FORMATION_RULE_NAMES)
+    assert set(FORMATION_FACTORS) == set(FORMATION_RULE_NAMES)

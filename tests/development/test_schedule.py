@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from neurodev.development.schedule import build_timeline
+from neurodev.development.schedule import GRATINGS, WAVES, build_timeline
 from neurodev.development.stimuli import GratingParams, grating_block
 from neurodev.development.waves import WaveDrive
 
@@ -34,3 +34,14 @@ def test_grating_block_shows_every_direction_once_per_trial(rng):
 def test_timeline_needs_one_more_checkpoint_than_epochs(rng):
     with pytest.raises(ValueError, match="one more checkpoint"):
         build_timeline([drive(1.0)], [grating_block(GratingParams(), rng)], 0.01)
+
+
+def test_period_table_gives_each_half_periods_kind_and_plasticity(rng):
+    blocks = [grating_block(GratingParams(n_trials=1), rng) for _ in range(3)]
+    timeline = build_timeline([drive(12.34), drive(20.0)], blocks, 0.01)
+    assert timeline.kinds == (GRATINGS, WAVES)
+    kind, plastic = timeline.period_table((WAVES, GRATINGS))
+    # Columns are periods (checkpoint, then epoch); the last period is its checkpoint alone.
+    np.testing.assert_array_equal(kind, [[1, 1, 1], [0, 0, 1]])
+    np.testing.assert_array_equal(plastic, [[0, 0, 0], [1, 1, 0]])
+    assert [s.kind for s in timeline.of_kind(WAVES)] == [WAVES, WAVES]

@@ -5,29 +5,34 @@ import numpy as np
 import pytest
 
 from neurodev.development import models
-from neurodev.development.engine import MergedProjection, _device, plastic_feedforward
+from neurodev.development.engine import _device, cortex_group, plastic_feedforward
+from neurodev.development.layout import MergedProjection
 from neurodev.development.params import EngineParams, NeuronParams, PlasticityParams, StructuralParams
+from neurodev.development.rules import RULES
 
 NEURONS, PLASTICITY = NeuronParams(), PlasticityParams()
 
 
 def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     """Inputs that fire when told (``fire_at``), cortex cells, and plastic feed-forward
-    synapses (all ON) with structural plasticity, always developing."""
+    synapses (all ON) with the rules of the headline and structural plasticity, always
+    developing."""
+    rules = [RULES["pair_stdp"](PLASTICITY), RULES["channel_normalisation"](PLASTICITY),
+             RULES["structural"](structural)]
     namespace = models.merged_namespace(models.namespace(NEURONS), models.namespace(PLASTICITY),
                                         models.namespace(structural))
-    inputs = b2.NeuronGroup(n_inputs, models.INPUT_TRACES + "fire_at : second",
-                            threshold="abs(t - fire_at) < 0.5 * dt", reset=models.INPUT_RESET,
-                            namespace=namespace, name="inputs")
+    channels = ("on", "off")
+    inputs = b2.NeuronGroup(n_inputs, "".join(r.source_model(channels) for r in rules)
+                            + "fire_at : second", threshold="abs(t - fire_at) < 0.5 * dt",
+                            reset="".join(r.source_reset() for r in rules), namespace=namespace,
+                            name="inputs")
     inputs.fire_at = -1 * b2.second
-    cortex = b2.NeuronGroup(n_cells, models.CORTEX_EQUATIONS, threshold=models.CORTEX_THRESHOLD,
-                            reset=models.CORTEX_RESET, refractory="refractory_period",
-                            method="euler", namespace=namespace, name="cortex")
+    cortex = cortex_group(n_cells, rules, namespace)
     cortex.v, cortex.leak_rate, cortex.excitatory = NEURONS.v_rest_mv * b2.mV, 50 * b2.Hz, 1.0
     cortex.developing = 1.0
     ff = MergedProjection(pre, post, weight, np.zeros(len(pre), bool), alive, np.ones(len(pre), bool))
-    synapses = plastic_feedforward(inputs, cortex, ff, n_inputs, PLASTICITY, structural,
-                                   namespace)
+    synapses, _ = plastic_feedforward(inputs, cortex, ff, np.zeros(n_inputs, int), rules,
+                                      namespace)
     return inputs, cortex, synapses, b2.Network(inputs, cortex, synapses)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from neurodev.experiments.cli import main
 from neurodev.experiments.machinery.runner import code_version
 from neurodev.experiments.machinery.store import WRITER_LOCK, ResultStore
 from neurodev.experiments.machinery.sweep import load_sweep, run_sweep
@@ -85,7 +86,8 @@ def wait_for(condition, timeout_s: float = 300):
 
 def test_local_workers_and_dask_cluster_give_identical_tables(tmp_path, build_root):
     distributed = pytest.importorskip("distributed")
-    sweep = load_sweep(write_sweep(tmp_path, "{ linspace = [0.25, 1.0, 4] }"), code_version())
+    path = write_sweep(tmp_path, "{ linspace = [0.25, 1.0, 4] }")
+    sweep = load_sweep(path, code_version())
     assert len(sweep.runs) == 8
     local = run_sweep(sweep, tmp_path / "local", workers=2, build_root=build_root, log=quiet)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -100,6 +102,8 @@ def test_local_workers_and_dask_cluster_give_identical_tables(tmp_path, build_ro
               for out in (tmp_path / "local", tmp_path / "dask")]
     assert tables[0] == tables[1]
     assert [row["status"] for row in tables[0]] == ["done"] * 8
+    # The command, with every run stored, writes the table again and draws the figure.
+    assert main(["sweep", str(path), "--out", str(tmp_path / "local")]) == 0
     assert (tmp_path / "local" / "sweeps" / "study" / "summary.png").is_file()
 
 

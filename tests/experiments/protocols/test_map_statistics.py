@@ -4,20 +4,15 @@ import json
 
 import pytest
 
-from neurodev.experiments.cli import draw_figures
 from neurodev.experiments.config import TINY
-from neurodev.experiments.machinery.runner import run_experiment
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.machinery.sweep import metric_columns as sweep_metric_columns
 from neurodev.experiments.protocols import map_statistics
 
 
 @pytest.fixture(scope="module")
-def maps_run(tmp_path_factory, build_root):
-    out = tmp_path_factory.mktemp("results")
-    run_dir = run_experiment("map-statistics", TINY, out, build_root=build_root,
-                             log=lambda message: None)
-    draw_figures(run_dir, out, "map-statistics", log=lambda message: None)
+def maps_run(run_tiny):
+    out, run_dir = run_tiny("map-statistics")
     return out, json.loads((run_dir / "metrics.json").read_text()), run_dir
 
 

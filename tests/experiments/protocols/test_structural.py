@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pytest
 
-from neurodev.experiments.cli import draw_figures
 from neurodev.experiments.config import QUICK, TINY
 from neurodev.experiments.machinery.runner import run_experiment
 from neurodev.experiments.machinery.store import ResultStore
@@ -14,11 +13,8 @@ from neurodev.experiments.protocols import structural
 
 
 @pytest.fixture(scope="module")
-def structural_run(tmp_path_factory, build_root):
-    out = tmp_path_factory.mktemp("results")
-    run_dir = run_experiment("structural", TINY, out, build_root=build_root,
-                             log=lambda message: None)
-    draw_figures(run_dir, out, "structural", log=lambda message: None)
+def structural_run(run_tiny):
+    out, run_dir = run_tiny("structural")
     return out, run_dir, json.loads((run_dir / "metrics.json").read_text())["circuits"]
 
 

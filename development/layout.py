@@ -1,0 +1,191 @@
+"""Where each circuit's cells and synapses sit when the engine merges every circuit of a run into
+one population and one synapse object per kind, and how the merged recordings are split back
+into one `Recording` per circuit. Pure NumPy: the engine fills a `MergedRecording` from its
+monitors, and everything else is tested without Brian2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from neurodev.circuits.spec import CircuitSpec
+
+
+class MergedProjection(NamedTuple):
+    """Synapses of one kind of every circuit, in merged cell indices."""
+
+    pre: np.ndarray
+    post: np.ndarray
+    weight: np.ndarray
+    inhibitory: np.ndarray
+    alive: np.ndarray
+    structural: np.ndarray
+
+    @property
+    def n_synapses(self) -> int:
+        return len(self.pre)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What one circuit did: spikes, and state snapshots at the start of every checkpoint.
+
+    Attributes
+    ----------
+    exc_spike_index, exc_spike_time_s : ndarray
+        Spikes of L4 excitatory cells (cell index, time in s).
+    inh_spike_index, inh_spike_time_s : ndarray
+        Inhibitory spikes.
+    l23_spike_index, l23_spike_time_s : ndarray
+        Spikes of L2/3 excitatory cells.
+    ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
+        Feed-forward weights, in the order of the pool ``spec.projections["input_exc"]``
+        (0 for dead candidates).
+    ff_alive : ndarray of bool, shape (n_checkpoints, n_ff_synapses)
+        Which synapses of the pool are alive.
+    formed, eliminated : ndarray of int, shape (n_checkpoints,)
+        Feed-forward synapses formed and eliminated since the start of the run.
+    threshold_shift_mv : ndarray of float32, shape (n_checkpoints, n_exc)
+        Homeostatic threshold shift of every excitatory cell (mV).
+    """
+
+    exc_spike_index: np.ndarray
+    exc_spike_time_s: np.ndarray
+    inh_spike_index: np.ndarray
+    inh_spike_time_s: np.ndarray
+    l23_spike_index: np.ndarray
+    l23_spike_time_s: np.ndarray
+    ff_weights: np.ndarray
+    ff_alive: np.ndarray
+    formed: np.ndarray
+    eliminated: np.ndarray
+    threshold_shift_mv: np.ndarray
+
+
+@dataclass(frozen=True)
+class MergedRecording:
+    """What the merged network recorded, as arrays.
+
+    Attributes
+    ----------
+    spike_index, spike_time_s : ndarray
+        Spikes of every cortical cell (merged index, time in s).
+    ff_weights, ff_alive : ndarray, shape (n_checkpoints, n_merged_ff_synapses)
+        Snapshots of the merged plastic feed-forward synapses (``ff_alive``: None where no
+        circuit is rewired, and every synapse is alive).
+    threshold_shift_mv : ndarray, shape (n_checkpoints, n_merged_exc)
+        Snapshots of the L4 excitatory cells of every circuit, in circuit order.
+    formed, eliminated : ndarray, shape (n_checkpoints, n_merged_exc) or None
+        Synapses formed and eliminated onto those cells so far (None without turnover).
+    """
+
+    spike_index: np.ndarray
+    spike_time_s: np.ndarray
+    ff_weights: np.ndarray
+    ff_alive: np.ndarray | None
+    threshold_shift_mv: np.ndarray
+    formed: np.ndarray | None
+    eliminated: np.ndarray | None
+
+
+class Layout:
+    """Where each circuit's cells and synapses sit in the merged population.
+
+    Circuit ``c`` owns one contiguous block of cells holding its populations in the order of
+    `CircuitSpec.population_sizes` (L4 E, L4 I, L2/3 E, L2/3 I). Projections are concatenated
+    in circuit order; a plastic projection is its whole pool in `rewired` circuits and its
+    live synapses in the others.
+    """
+
+    EXCITATORY = ("exc", "exc23")
+    INHIBITORY = ("inh", "inh23")
+
+    def __init__(self, circuits: Sequence[CircuitSpec], rewired: Collection[str]):
+        self.circuits = list(circuits)
+        self.rewired = [c.label in rewired for c in circuits]
+        self.starts, is_exc, start = [], [], 0
+        for circuit in circuits:
+            starts = {}
+            for population, size in circuit.population_sizes.items():
+                starts[population] = start
+                is_exc.append(np.full(size, population in self.EXCITATORY))
+                start += size
+            self.starts.append(starts)
+        self.n_cells = start
+        self.is_exc = np.concatenate(is_exc)
+
+    def merged_projections(self) -> dict[str, MergedProjection]:
+        """The three synapse populations the engine simulates: ``input_exc`` (plastic),
+        ``input_inh`` and ``recurrent`` (every projection between cortical cells)."""
+        recurrent = [name for name in self.circuits[0].projections if not name.startswith("input")]
+        return {"input_exc": self.projection("input_exc"),
+                "input_inh": self.projection("input_inh"),
+                "recurrent": self.projection(*recurrent)}
+
+    def offset(self, circuit_index: int, population: str) -> int:
+        return self.starts[circuit_index][population]
+
+    def indices(self, population: str) -> np.ndarray:
+        """Merged indices of one population of every circuit, in circuit order."""
+        return np.concatenate([self.offset(k, population) + np.arange(c.population_sizes[population])
+                               for k, c in enumerate(self.circuits)])
+
+    def simulated(self, k: int, name: str):
+        """Circuit `k`'s projection `name` as simulated, and where its synapses sit in the pool."""
+        pool = self.circuits[k].projections[name]
+        if self.rewired[k] or not pool.plastic:
+            return pool, np.arange(pool.n_synapses)
+        return pool.live(), np.flatnonzero(pool.alive)
+
+    def projection(self, *names: str) -> MergedProjection:
+        """The named projections of every circuit as one, in merged cell indices."""
+        parts = []
+        for k in range(len(self.circuits)):
+            for name in names:
+                p, _ = self.simulated(k, name)
+                parts.append((p.pre + (0 if p.source == "input" else self.offset(k, p.source)),
+                              p.post + self.offset(k, p.target), p.weight,
+                              np.full(p.n_synapses, p.source in self.INHIBITORY), p.alive,
+                              np.full(p.n_synapses, self.rewired[k] and p.plastic)))
+        return MergedProjection(*map(np.concatenate, zip(*parts, strict=True)))
+
+    def recording(self, k: int, merged: MergedRecording) -> Recording:
+        """Circuit `k`'s part of the merged recording, in its own cell and pool indices."""
+        circuit = self.circuits[k]
+
+        def spikes_of(population):
+            first = self.offset(k, population)
+            mine = ((merged.spike_index >= first)
+                    & (merged.spike_index < first + circuit.population_sizes[population]))
+            return (merged.spike_index[mine] - first).astype(np.int32), merged.spike_time_s[mine]
+
+        simulated, in_pool = self.simulated(k, "input_exc")
+        ff_start = sum(self.simulated(j, "input_exc")[0].n_synapses for j in range(k))
+        ff = slice(ff_start, ff_start + simulated.n_synapses)
+        pool_size = circuit.projections["input_exc"].n_synapses
+        n_checkpoints = len(merged.ff_weights)
+        weights = np.zeros((n_checkpoints, pool_size), dtype=np.float32)
+        weights[:, in_pool] = merged.ff_weights[:, ff]
+        alive = np.zeros((n_checkpoints, pool_size), dtype=bool)
+        alive[:, in_pool] = merged.ff_alive[:, ff] > 0.5 if self.rewired[k] else True
+        exc_start = sum(c.n_exc for c in self.circuits[:k])
+        exc = slice(exc_start, exc_start + circuit.n_exc)
+
+        def events_so_far(counts):
+            if not self.rewired[k]:
+                return np.zeros(n_checkpoints, dtype=np.int64)
+            return np.rint(counts[:, exc].sum(axis=1)).astype(np.int64)
+
+        (exc_i, exc_t), (inh_i, inh_t), (l23_i, l23_t) = map(spikes_of, ("exc", "inh", "exc23"))
+        return Recording(
+            exc_spike_index=exc_i, exc_spike_time_s=exc_t,
+            inh_spike_index=inh_i, inh_spike_time_s=inh_t,
+            l23_spike_index=l23_i, l23_spike_time_s=l23_t,
+            ff_weights=weights, ff_alive=alive,
+            formed=events_so_far(merged.formed), eliminated=events_so_far(merged.eliminated),
+            threshold_shift_mv=np.asarray(merged.threshold_shift_mv[:, exc], dtype=np.float32),
+        )

@@ -1,0 +1,79 @@
+"""The merged layout round trip: circuits → merged cells and synapses → per-circuit recordings."""
+
+import numpy as np
+import pytest
+
+from neurodev.circuits.spec import CircuitParams, WiringParams, build_circuit
+from neurodev.development.layout import Layout, MergedRecording
+
+PARAMS = CircuitParams(retina_side=8, exc_side=6, inh_count=9, l23_exc_side=4, l23_inh_count=4,
+                       ff_arbor_radius_um=150.0)
+
+
+@pytest.fixture(scope="module")
+def circuits():
+    return [build_circuit(label, PARAMS, WiringParams(), strength, seed=5)
+            for label, strength in (("random", 0.0), ("prior", 1.0), ("half", 0.5))]
+
+
+def test_cells_of_every_circuit_get_disjoint_blocks_in_population_order(circuits):
+    layout = Layout(circuits, rewired=())
+    sizes = [sum(c.population_sizes.values()) for c in circuits]
+    assert layout.n_cells == sum(sizes)
+    assert layout.offset(1, "exc") == sizes[0] and layout.offset(2, "exc") == sizes[0] + sizes[1]
+    assert layout.offset(0, "inh") == circuits[0].n_exc
+    assert layout.is_exc.sum() == sum(c.n_exc + c.n_exc23 for c in circuits)
+    exc = layout.indices("exc")
+    assert len(exc) == len(set(exc)) == sum(c.n_exc for c in circuits)
+
+
+def test_merged_projections_map_back_to_each_circuits_synapses(circuits):
+    layout = Layout(circuits, rewired=["prior"])
+    ff = layout.merged_projections()["input_exc"]
+    start = 0
+    for k, circuit in enumerate(circuits):
+        simulated, in_pool = layout.simulated(k, "input_exc")
+        mine = slice(start, start + simulated.n_synapses)
+        np.testing.assert_array_equal(ff.post[mine] - layout.offset(k, "exc"), simulated.post)
+        np.testing.assert_array_equal(ff.pre[mine], simulated.pre)  # inputs are shared
+        assert ff.structural[mine].all() == (circuit.label == "prior")
+        pool = circuit.projections["input_exc"]
+        # A rewired circuit simulates its whole pool, the others their live synapses.
+        assert len(in_pool) == (pool.n_synapses if circuit.label == "prior" else pool.n_live)
+        start += simulated.n_synapses
+    assert start == ff.n_synapses
+
+
+def test_recording_round_trip_recovers_each_circuits_spikes_weights_and_thresholds(circuits, rng):
+    """Fill a merged recording with values that encode (circuit, cell) and (circuit, synapse),
+    then split it: every circuit gets exactly its own, in its own indices."""
+    layout = Layout(circuits, rewired=["prior"])
+    ff = layout.merged_projections()["input_exc"]
+    n_checkpoints, n_exc = 3, sum(c.n_exc for c in circuits)
+    spike_index = rng.integers(0, layout.n_cells, 500)
+    spike_time = np.sort(rng.uniform(0, 10, 500))
+    weights = np.arange(n_checkpoints)[:, None] + np.arange(ff.n_synapses)[None, :] / 1e5
+    theta = np.arange(n_checkpoints)[:, None] * 10.0 + np.arange(n_exc)[None, :]
+    counts = np.ones((n_checkpoints, n_exc))
+    merged = MergedRecording(spike_index, spike_time, weights,
+                             np.where(ff.structural, 1.0, 0.0)[None, :].repeat(n_checkpoints, 0),
+                             theta, counts, 2 * counts)
+    start, exc_start = 0, 0
+    for k, circuit in enumerate(circuits):
+        recording = layout.recording(k, merged)
+        first = layout.offset(k, "exc")
+        mine = (spike_index >= first) & (spike_index < first + circuit.n_exc)
+        np.testing.assert_array_equal(recording.exc_spike_index, spike_index[mine] - first)
+        np.testing.assert_array_equal(recording.exc_spike_time_s, spike_time[mine])
+        simulated, in_pool = layout.simulated(k, "input_exc")
+        np.testing.assert_allclose(recording.ff_weights[:, in_pool],
+                                   weights[:, start:start + simulated.n_synapses], rtol=1e-6)
+        dead = np.setdiff1d(np.arange(circuit.projections["input_exc"].n_synapses), in_pool)
+        assert not recording.ff_weights[:, dead].any() and not recording.ff_alive[:, dead].any()
+        np.testing.assert_array_equal(recording.threshold_shift_mv,
+                                      theta[:, exc_start:exc_start + circuit.n_exc])
+        rewired = circuit.label == "prior"
+        assert list(recording.formed) == ([circuit.n_exc] * 3 if rewired else [0, 0, 0])
+        assert list(recording.eliminated) == ([2 * circuit.n_exc] * 3 if rewired else [0, 0, 0])
+        start += simulated.n_synapses
+        exc_start += circuit.n_exc
