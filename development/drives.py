@@ -50,6 +50,10 @@ class Drive:
         """Brian2 objects of the drive's own, added to the network."""
         return []
 
+    def synaptic_events(self, timeline: Timeline) -> int:
+        """Events its objects deliver over the run (for the engine's report)."""
+        return 0
+
 
 class WaveInput(Drive):
     """Retinal waves: each input fires at its baseline rate during wave segments, and at
@@ -84,6 +88,9 @@ class WaveInput(Drive):
                                   name="start_burst", namespace=namespace)
         start_burst.connect(j="i")
         return [onsets, start_burst]
+
+    def synaptic_events(self, timeline: Timeline) -> int:
+        return sum(len(epoch.drive.burst_input) for epoch in timeline.of_kind(WAVES))
 
 
 class GratingInput(Drive):

@@ -27,7 +27,7 @@ from neurodev.development.drives import Drive
 from neurodev.development.layout import Layout, MergedProjection, MergedRecording, Recording
 from neurodev.development.params import EngineParams, NeuronParams
 from neurodev.development.rules import Periodic, Rule, Statements
-from neurodev.development.schedule import WAVES, Timeline
+from neurodev.development.schedule import Timeline
 from neurodev.development.standalone import (
     build_and_run,
     locked_slot,
@@ -134,7 +134,7 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
         recorded = _merged_recording(monitors, layout)
         recordings = {spec.label: layout.recording(k, recorded) for k, spec in enumerate(circuits)}
         report = EngineReport({name: round(value, 2) for name, value in wall_times.items()},
-                              **_synaptic_work(merged, timeline, periodic, monitors),
+                              **_synaptic_work(merged, timeline, drives, periodic, monitors),
                               peak_rss_bytes=peak_rss)
         return recordings, report
 
@@ -183,18 +183,18 @@ def _schedule_namespace(timeline: Timeline, drives, frame_s: float) -> dict:
             "segment_plastic": b2.TimedArray(plastic, dt=frame, name="segment_plastic")}
 
 
-def _synaptic_work(merged, timeline, periodic: Sequence[Periodic], monitors) -> dict:
+def _synaptic_work(merged, timeline, drives, periodic: Sequence[Periodic], monitors) -> dict:
     """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`)."""
     input_spikes = np.asarray(monitors["input_spikes"].count[:])
     cortex_spikes = np.asarray(monitors["spikes"].count[:])
     ff, ff_inh, recurrent = merged["input_exc"], merged["input_inh"], merged["recurrent"]
-    onsets = sum(len(epoch.drive.burst_input) for epoch in timeline.of_kind(WAVES))
     intervals = {p.clock: p.interval_ms for p in periodic if p.target == "synapses"}
     steps = sum(timeline.duration_s * 1000 / interval for interval in intervals.values())
     return {"synaptic_events": spike_deliveries(ff.pre, input_spikes)
             + spike_deliveries(ff_inh.pre, input_spikes)
             + spike_deliveries(recurrent.pre, cortex_spikes)
-            + spike_deliveries(ff.post, cortex_spikes) + onsets,
+            + spike_deliveries(ff.post, cortex_spikes)
+            + sum(drive.synaptic_events(timeline) for drive in drives),
             "periodic_updates": int(ff.n_synapses * steps),
             "n_synapses": ff.n_synapses + ff_inh.n_synapses + recurrent.n_synapses,
             "input_rate_hz": float(input_spikes.mean() / timeline.duration_s),

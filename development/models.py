@@ -50,6 +50,7 @@ def merged_namespace(*namespaces: Mapping) -> dict:
             merged[name] = value
     return merged
 
+
 #: The current stimulus frame, and where it lies in the checkpoint period (integers).
 FRAME = "int(t / frame_duration + 0.5)"
 FRAME_IN_PERIOD = f"({FRAME} % period_frames)"
@@ -63,8 +64,11 @@ measure_frames : integer (shared, constant)
 #: The half of the period (0: checkpoint, 1: epoch) and the period's index, which select an
 #: entry of the per-period tables ``segment_kind`` and ``segment_plastic``.
 _SEGMENT = f"int({FRAME_IN_PERIOD} >= measure_frames) * frame_duration, {FRAME} // period_frames"
-#: Run every stimulus frame (at its start) by the cortex: whether plasticity is on.
-#: (Statements on shared variables only: Brian2 treats temporaries as per-cell.)
+#: Run every stimulus frame (at its start) by the cortex: whether plasticity is on. The name
+#: ``developing`` is kept from before plasticity had its own table: Brian2 orders the factors
+#: of hoisted loop invariants by name, so another name changes the last bits of the
+#: threshold's arithmetic. (Statements on shared variables only: Brian2 treats temporaries as
+#: per-cell.)
 PLASTICITY_FRAME = f"developing = segment_plastic({_SEGMENT})\n"
 
 

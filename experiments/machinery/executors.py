@@ -28,6 +28,11 @@ from pathlib import Path
 from neurodev.experiments.config import ConfigError, ExperimentConfig
 from neurodev.experiments.machinery.interrupts import SIGNALS, exit_status, stopping_on_signals
 
+# Imported here, not in `perform`: the runner imports Brian2, which installs a SIGINT handler
+# when imported and so must be imported in a process's main thread. A Dask worker imports this
+# module there when it unpickles a task; `perform` itself runs in a worker thread.
+from neurodev.experiments.machinery.runner import code_version, run_key, store_run
+
 #: How long workers get to clean up after SIGINT before they are killed (s).
 GRACE_S = 10.0
 
@@ -65,7 +70,6 @@ class Outcome:
 
 def perform(task: Task, worker: str) -> Outcome:
     """Run `task` into the store (skipped if already stored); never raises for a failed run."""
-    from neurodev.experiments.machinery.runner import code_version, run_key, store_run
     from neurodev.experiments.machinery.store import ResultStore
 
     start = time.perf_counter()
