@@ -14,7 +14,6 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import platform
 import signal
 import sys
 import time
@@ -27,11 +26,6 @@ from pathlib import Path
 
 from neurodev.experiments.config import ConfigError, ExperimentConfig
 from neurodev.experiments.machinery.interrupts import SIGNALS, exit_status, stopping_on_signals
-
-# Imported here, not in `perform`: the runner imports Brian2, which installs a SIGINT handler
-# when imported and so must be imported in a process's main thread. A Dask worker imports this
-# module there when it unpickles a task; `perform` itself runs in a worker thread.
-from neurodev.experiments.machinery.runner import code_version, run_key, store_run
 
 #: How long workers get to clean up after SIGINT before they are killed (s).
 GRACE_S = 10.0
@@ -70,6 +64,7 @@ class Outcome:
 
 def perform(task: Task, worker: str) -> Outcome:
     """Run `task` into the store (skipped if already stored); never raises for a failed run."""
+    from neurodev.experiments.machinery.runner import code_version, run_key, store_run
     from neurodev.experiments.machinery.store import ResultStore
 
     start = time.perf_counter()
@@ -285,7 +280,9 @@ class DaskCluster:
         from distributed import as_completed
         from distributed.client import FutureCancelledError
 
-        futures = {self.client.submit(_perform_on_dask_worker, task, pure=False,
+        from neurodev.experiments.machinery.dask_task import perform_on_dask_worker
+
+        futures = {self.client.submit(perform_on_dask_worker, task, pure=False,
                                       key=f"neurodev-run-{task.key}"): task for task in tasks}
         # A lost scheduler is reported below in one line, not as the client's tracebacks.
         logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
@@ -315,9 +312,3 @@ def _check_threads(client, address: str):
                 f"--scheduler {address}: worker {worker} has {info['nthreads']} threads; "
                 "neurodev needs one thread per worker process (dask worker --nthreads 1, "
                 "or processes = cores in dask-jobqueue)")
-
-
-def _perform_on_dask_worker(task: Task) -> Outcome:
-    from distributed import get_worker
-
-    return perform(task, f"{platform.node()}/{get_worker().name}")
