@@ -188,8 +188,9 @@ def _sweep(args) -> int:
         from neurodev.figures import sweep as sweep_figure
 
         try:
-            files += tuple(sweep_figure.make(*files, [axis.keys for axis in plan.axes],
-                                             plan.metrics, plan.folder(args.out)))
+            folder = plan.folder(args.out)
+            files += tuple(sweep_figure.make(folder / "table.csv", [axis.keys for axis in plan.axes],
+                                             plan.metrics, folder))
         except ConfigError as error:  # a metric name not in the table: the runs still count
             print(f"no summary figure: {error}")
     for worker, (first, later) in sorted(sweep.compile_times(report.outcomes).items()):
