@@ -4,7 +4,9 @@ Plain Brian2 as its tutorials write it, no neurodev model code: Poisson inputs a
 rate, conductance-based LIF cells (the COBA benchmark's constants, Brette et al. 2007, as in
 neurodev), the same synapses (arrays in, so counts and weights match), and pair STDP with
 per-synapse event-driven traces on the input synapses (Song, Miller & Abbott 2000; Brian2's
-STDP example). No homeostasis, normalisation, schedule, gratings or waves.
+STDP example). No homeostasis, normalisation, schedule, gratings or waves. `run_floor` is
+the floor under any simulation of these cells: the cells alone, without inputs or synapses.
+Both are compiled as neurodev compiles (`standalone.standalone_device`).
 """
 
 from __future__ import annotations
@@ -74,10 +76,7 @@ def run_bare_reference(n_inputs: int, tau_m_ms: np.ndarray, feedforward: Synapse
     with standalone_device(build_dir, dt_ms * b2.ms, threads):
         b2.seed(seed)
         inputs = b2.PoissonGroup(n_inputs, input_rate_hz * b2.Hz, dt=input_dt_ms * b2.ms)
-        cells = b2.NeuronGroup(len(tau_m_ms), CELL, threshold="v > -50*mV", reset="v = -60*mV",
-                               refractory=2 * b2.ms, method="euler")
-        cells.v = "-70*mV + rand() * 20*mV"
-        cells.tau_m = tau_m_ms * b2.ms
+        cells = _cells(tau_m_ms)
         plastic = b2.Synapses(inputs, cells, STDP, on_pre=STDP_PRE, on_post=STDP_POST,
                               namespace={"w_max": 1.0})
         static = [b2.Synapses(source, cells, "w : 1 (constant)", on_pre=f"{conductance}_post += w")
@@ -106,3 +105,32 @@ def run_bare_reference(n_inputs: int, tau_m_ms: np.ndarray, feedforward: Synapse
         "input_rate_hz": input_counts.sum() / n_inputs / duration_s,
         "cortex_rate_hz": cell_counts.sum() / len(cell_counts) / duration_s,
     }
+
+
+def run_floor(tau_m_ms: np.ndarray, duration_s: float, build_dir: Path, seed: int,
+              dt_ms: float = 0.1) -> dict:
+    """Build, compile and run the bare network's cells alone (no inputs, no synapses, no
+    monitors) for `duration_s` at `dt_ms`: what advancing these cells costs at the least.
+
+    Returns
+    -------
+    dict
+        Wall times (``network``, ``code_generation``, ``compilation``, ``run``; s) and
+        ``peak_rss_bytes``.
+    """
+    build_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with standalone_device(build_dir, dt_ms * b2.ms):
+        b2.seed(seed)
+        network = b2.Network(_cells(tau_m_ms))
+        network.run(duration_s * b2.second)
+        built = time.perf_counter()
+        return {"network": built - start, **build_and_run(build_dir)}
+
+
+def _cells(tau_m_ms: np.ndarray) -> b2.NeuronGroup:
+    cells = b2.NeuronGroup(len(tau_m_ms), CELL, threshold="v > -50*mV", reset="v = -60*mV",
+                           refractory=2 * b2.ms, method="euler")
+    cells.v = "-70*mV + rand() * 20*mV"
+    cells.tau_m = tau_m_ms * b2.ms
+    return cells

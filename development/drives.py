@@ -10,12 +10,15 @@ code. `WaveInput` and `GratingInput` are the drives neurodev ships.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 import brian2 as b2
 import numpy as np
+from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+from brian2.devices.device import RuntimeDevice
 
-from neurodev.development.models import FRAME, FRAME_IN_PERIOD
+from neurodev.development.models import FRAME, FRAME_IN_PERIOD, add_to_namespace
 from neurodev.development.schedule import GRATINGS, WAVES, Timeline
 from neurodev.development.stimuli import GratingParams
 from neurodev.development.waves import WaveParams
@@ -39,7 +42,7 @@ class Drive:
         """Run by the inputs every stimulus frame, after the schedule is updated."""
         return ""
 
-    def namespace(self, timeline: Timeline, frame_s: float) -> dict:
+    def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         return {}
 
     def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline):
@@ -50,16 +53,26 @@ class Drive:
         """Brian2 objects of the drive's own, added to the network."""
         return []
 
-    def synaptic_events(self, timeline: Timeline) -> int:
-        """Events its objects deliver over the run (for the engine's report)."""
-        return 0
+    def write_files(self, timeline: Timeline, input_dt_s: float, directory: Path):
+        """Write what the compiled program reads as it runs (its working directory is
+        `directory`), for input too large to hold in its memory."""
+
+    def response_window(self) -> str | None:
+        """If the drive probes responses: an integer expression (of the schedule and
+        ``shows_<kind>``, evaluated every frame) that is 0 while no response window is
+        open and differs between consecutive windows; the namespace then defines
+        ``window_omega``, the angular frequency of the phase sums (`neurodev.development.recorders`)."""
+        return None
 
 
 class WaveInput(Drive):
     """Retinal waves: each input fires at its baseline rate during wave segments, and at
-    ``burst_rate_hz`` for ``burst_duration_ms`` after each of its burst onsets. An onset is
-    one spike of a trigger group that sets the input's ``burst_end``, so memory grows with
-    the number of bursts, not with time × cells."""
+    ``burst_rate_hz`` for ``burst_duration_ms`` after each of its burst onsets.
+
+    The compiled program reads the onsets from a file as simulated time reaches them
+    (`BURST_ONSETS`, written by `write_files`), so its memory does not grow with the number
+    of waves; every input step, after the inputs' thresholds (as a spike delivered to them
+    would), one call sets ``burst_end`` of the inputs whose onset it is, and no other."""
 
     kind = WAVES
 
@@ -67,30 +80,35 @@ class WaveInput(Drive):
         self.params = params
 
     def input_model(self) -> str:
-        return "baseline_rate : Hz\nburst_end : second\n"
+        return "baseline_rate : Hz\nburst_end : second\nbursts_started : 1 (shared)\n"
 
     def rate_term(self) -> str:
         return f"shows_{WAVES} * baseline_rate + burst_rate * int(t < burst_end)"
 
-    def namespace(self, timeline: Timeline, frame_s: float) -> dict:
+    def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         return {"burst_rate": self.params.burst_rate_hz * b2.Hz,
-                "burst_duration": self.params.burst_duration_ms * b2.ms}
+                "burst_duration": self.params.burst_duration_ms * b2.ms,
+                "burst_step": input_dt_s * b2.second}
 
     def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline):
         inputs.burst_end = -1 * b2.second
         inputs.baseline_rate = _baseline_rate(timeline) * b2.Hz
 
     def objects(self, inputs, timeline, input_dt_s, namespace) -> list:
-        index, time = _burst_onsets(timeline, input_dt_s)
-        onsets = b2.SpikeGeneratorGroup(len(inputs), index, time * b2.second, clock=inputs.clock,
-                                        name="burst_onsets")
-        start_burst = b2.Synapses(onsets, inputs, on_pre="burst_end_post = t + burst_duration",
-                                  name="start_burst", namespace=namespace)
-        start_burst.connect(j="i")
-        return [onsets, start_burst]
+        add_to_namespace(inputs, {"start_bursts": _burst_starter(
+            inputs, *_burst_onsets(timeline, input_dt_s))})
+        # A statement on a shared variable: Brian2 runs it once per step, not per input.
+        inputs.run_regularly(
+            "bursts_started = start_bursts(t, burst_step, burst_duration)",
+            clock=inputs.clock, when="synapses", name="start_bursts",
+            # In runtime mode the Python version runs, whatever the code generation target.
+            **({"codeobj_class": NumpyCodeObject}
+               if isinstance(b2.get_device(), RuntimeDevice) else {}))
+        return []
 
-    def synaptic_events(self, timeline: Timeline) -> int:
-        return sum(len(epoch.drive.burst_input) for epoch in timeline.of_kind(WAVES))
+    def write_files(self, timeline: Timeline, input_dt_s: float, directory: Path):
+        steps, index = _burst_onsets(timeline, input_dt_s)
+        np.column_stack([steps, index]).astype(np.int32).tofile(directory / BURST_ONSETS)
 
 
 class GratingInput(Drive):
@@ -115,6 +133,11 @@ class GratingInput(Drive):
     def rate_term(self) -> str:
         return "grating_peak_rate * grating"
 
+    def response_window(self) -> str:
+        """Each presentation (not its blank) is a window, numbered within its checkpoint."""
+        return (f"shows_{GRATINGS} * int({FRAME_IN_PERIOD} % slot_frames < showing_frames)"
+                f" * (1 + {FRAME_IN_PERIOD} // slot_frames)")
+
     def frame_statements(self) -> str:
         return f"""
 grating_contrast = shown_contrast * shows_{GRATINGS} * int({FRAME_IN_PERIOD} % slot_frames < showing_frames)
@@ -124,7 +147,7 @@ spatial_cos = cos(grating_k * (x*grating_cos + y*grating_sin))
 spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
 """
 
-    def namespace(self, timeline: Timeline, frame_s: float) -> dict:
+    def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         g = self.params
         return {
             "slot_frames": round((g.presentation_ms + g.blank_ms) / 1000 / frame_s),
@@ -133,6 +156,7 @@ spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
             "grating_direction": _grating_directions(timeline, g),
             "grating_k": 2 * np.pi / (self.wavelength_um * b2.um),
             "grating_omega": 2 * np.pi * g.temporal_frequency_hz * b2.Hz,
+            "window_omega": 2 * np.pi * g.temporal_frequency_hz * b2.Hz,
             "grating_peak_rate": g.peak_rate_hz * b2.Hz,
         }
 
@@ -155,11 +179,70 @@ def _baseline_rate(timeline: Timeline) -> np.ndarray:
     return rates[0]
 
 
-def _burst_onsets(timeline: Timeline, dt_s: float):
-    indices, times = [], []
-    for epoch in timeline.of_kind(WAVES):
-        indices.append(epoch.drive.burst_input)
-        times.append(epoch.start_s + epoch.drive.burst_onset_s)
-    index, time = np.concatenate(indices), np.concatenate(times)
-    # Quantise to the time step; a site never bursts twice within one step.
-    return index, np.round(time / dt_s) * dt_s
+def _burst_onsets(timeline: Timeline, dt_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Input step and input of every burst onset, in time order (a site never bursts twice
+    within one step)."""
+    epochs = timeline.of_kind(WAVES)
+    index = np.concatenate([np.zeros(0, int), *(epoch.drive.burst_input for epoch in epochs)])
+    time = np.concatenate([np.zeros(0), *(e.start_s + e.drive.burst_onset_s for e in epochs)])
+    steps = np.round(time / dt_s).astype(np.int64)
+    if len(steps) and steps.max() >= 2**31:
+        raise ValueError("burst onsets beyond 2³¹ input steps")
+    order = np.argsort(steps, kind="stable")
+    return steps[order], index[order]
+
+
+#: The burst onsets' file: (input step, input) pairs of int32, sorted by step.
+BURST_ONSETS = "neurodev_burst_onsets.bin"
+_START_BURSTS_CPP = """
+static FILE* open_burst_onsets()
+{
+    FILE* file = fopen("ONSETS_FILE", "rb");
+    if (!file) {
+        fprintf(stderr, "neurodev: cannot read the burst onsets ONSETS_FILE\\n");
+        exit(1);
+    }
+    return file;
+}
+
+double start_bursts(double t, double step_dt, double duration)
+{
+    // Onsets are read one record ahead; those of this step set their input's burst end.
+    static FILE* onsets = open_burst_onsets();
+    static int next[2] = {-1, -1};
+    static bool more = fread(next, sizeof(int), 2, onsets) == 2;
+    const int step = (int)(t / step_dt + 0.5);
+    int started = 0;
+    while (more && next[0] <= step) {
+        if (next[0] == step) {
+            brian::BURST_END[next[1]] = t + duration;
+            started++;
+        }
+        more = fread(next, sizeof(int), 2, onsets) == 2;
+    }
+    return started;
+}
+""".replace("ONSETS_FILE", BURST_ONSETS)
+
+
+def _burst_starter(inputs: b2.NeuronGroup, steps: np.ndarray, index: np.ndarray) -> b2.Function:
+    """``start_bursts(t, step, duration)``: set ``burst_end`` to ``t + duration`` for the
+    inputs with an onset at this step; returns how many. Compiled, it reads the onsets from
+    `BURST_ONSETS` and writes the inputs' array in place; in runtime mode (debugging) the
+    Python version holds them in memory."""
+    burst_end = inputs.variables["burst_end"]
+
+    def start_bursts(t, step_dt, duration):
+        step = round(float(t / step_dt))
+        start, stop = np.searchsorted(steps, [step, step + 1])
+        burst_end.get_value()[index[start:stop]] = float(t + duration)
+        return float(stop - start)
+
+    function = b2.Function(start_bursts, arg_units=[b2.second, b2.second, b2.second],
+                           return_unit=1, stateless=False)
+    array = b2.get_device().get_array_name(burst_end) if not isinstance(
+        b2.get_device(), RuntimeDevice) else "unused"
+    function.implementations.add_implementation(
+        "cpp", _START_BURSTS_CPP.replace("BURST_END", array),
+        compiler_kwds={"headers": ["<cstdio>", "<cstdlib>"]})
+    return function

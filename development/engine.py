@@ -24,10 +24,12 @@ from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from neurodev.circuits.spec import INPUT_CHANNELS, CircuitSpec
 from neurodev.development import models
 from neurodev.development.drives import Drive
+from neurodev.development.integration import METHODS, jump_namespace
 from neurodev.development.layout import Layout, MergedProjection, MergedRecording, Recording
 from neurodev.development.params import EngineParams, NeuronParams
+from neurodev.development.recorders import Snapshots, SpikeTally, Streams
 from neurodev.development.rules import Periodic, Rule, Statements
-from neurodev.development.schedule import Timeline
+from neurodev.development.schedule import GRATINGS, Timeline
 from neurodev.development.standalone import (
     build_and_run,
     locked_slot,
@@ -108,21 +110,28 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
     _check_shared_retina(circuits)
     _check_plug_ins(circuits, timeline, drives, rules, rewired)
     start = time.perf_counter()
-    shape = _shape_key(circuits, drives, rules, cell_rules)
+    shape = _shape_key(circuits, drives, rules, cell_rules, engine)
     with _device(engine, build_root, shape) as build_dir:
         frame_s = engine.stimulus_frame_ms / 1000
+        tally, streams = SpikeTally.of(drives), Streams()
         namespace = models.merged_namespace(
             *_rule_namespaces(neurons, [*cell_rules, *rules]),
             _schedule_namespace(timeline, drives, frame_s),
-            *(drive.namespace(timeline, frame_s) for drive in drives))
+            *(drive.namespace(timeline, frame_s, engine.input_dt_ms / 1000) for drive in drives),
+            tally.namespace(streams),
+            jump_namespace(engine.method, engine.dt_ms / 1000, neurons.tau_exc_ms / 1000,
+                           neurons.tau_inh_ms / 1000))
         b2.seed(seed)
         layout = Layout(circuits, rewired)
         merged = layout.merged_projections()
-        network, monitors, periodic = _build_network(layout, merged, timeline, drives, neurons,
-                                                     rules, cell_rules, engine, namespace)
+        network, recorders, periodic = _build_network(layout, merged, timeline, drives, neurons,
+                                                      rules, cell_rules, tally, streams, engine,
+                                                      namespace)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         built = time.perf_counter()
         if engine.device == "cpp_standalone":
+            for drive in drives:
+                drive.write_files(timeline, engine.input_dt_ms / 1000, build_dir)
             wall_times = {"network": built - start, **build_and_run(build_dir)}
             peak_rss = wall_times.pop("peak_rss_bytes")
         else:
@@ -131,10 +140,14 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
             peak_rss = None
         if PROFILE:
             print(b2.profiling_summary(network, 25))
-        recorded = _merged_recording(monitors, layout)
+        results_dir = None if build_dir is None else Path(b2.device.results_dir)
+        tallies = tally.read(streams, recorders["cortex"], results_dir, _n_windows(timeline),
+                             len(timeline.segments))
+        recorded = _merged_recording(recorders, layout, results_dir, tallies)
         recordings = {spec.label: layout.recording(k, recorded) for k, spec in enumerate(circuits)}
         report = EngineReport({name: round(value, 2) for name, value in wall_times.items()},
-                              **_synaptic_work(merged, timeline, drives, periodic, monitors),
+                              **_synaptic_work(merged, timeline, periodic, recorders["input_spikes"],
+                                               recorded.segment_spikes.sum(axis=0)),
                               peak_rss_bytes=peak_rss)
         return recordings, report
 
@@ -159,11 +172,13 @@ def _check_plug_ins(circuits, timeline, drives, rules, rewired):
         raise ValueError(f"no input drive for the segments of kind {sorted(missing)}")
 
 
-def _shape_key(circuits, drives, rules, cell_rules) -> str:
-    """What determines the generated code: circuit labels, population sizes, drives, rules."""
+def _shape_key(circuits, drives, rules, cell_rules, engine: EngineParams) -> str:
+    """What determines the generated code: circuit labels, population sizes, drives, rules,
+    the state variables' type and the integration method."""
     shape = [(c.label, c.n_inputs, *c.population_sizes.values()) for c in circuits]
     plug_ins = [d.kind for d in drives], [r.name for r in rules], [r.name for r in cell_rules]
-    return hashlib.sha1(repr((shape, plug_ins)).encode()).hexdigest()[:12]
+    key = (shape, plug_ins, engine.float_type, engine.method)
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:12]
 
 
 def _rule_namespaces(neurons: NeuronParams, rules: Sequence[Rule]) -> list[dict]:
@@ -183,18 +198,22 @@ def _schedule_namespace(timeline: Timeline, drives, frame_s: float) -> dict:
             "segment_plastic": b2.TimedArray(plastic, dt=frame, name="segment_plastic")}
 
 
-def _synaptic_work(merged, timeline, drives, periodic: Sequence[Periodic], monitors) -> dict:
+def _n_windows(timeline: Timeline) -> int:
+    """Response windows of the run: one per grating presentation."""
+    return sum(len(c.block.onset_s) for c in timeline.of_kind(GRATINGS))
+
+
+def _synaptic_work(merged, timeline, periodic: Sequence[Periodic], input_monitor,
+                   cortex_spikes) -> dict:
     """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`)."""
-    input_spikes = np.asarray(monitors["input_spikes"].count[:])
-    cortex_spikes = np.asarray(monitors["spikes"].count[:])
+    input_spikes = np.asarray(input_monitor.count[:])
     ff, ff_inh, recurrent = merged["input_exc"], merged["input_inh"], merged["recurrent"]
     intervals = {p.clock: p.interval_ms for p in periodic if p.target == "synapses"}
     steps = sum(timeline.duration_s * 1000 / interval for interval in intervals.values())
     return {"synaptic_events": spike_deliveries(ff.pre, input_spikes)
             + spike_deliveries(ff_inh.pre, input_spikes)
             + spike_deliveries(recurrent.pre, cortex_spikes)
-            + spike_deliveries(ff.post, cortex_spikes)
-            + sum(drive.synaptic_events(timeline) for drive in drives),
+            + spike_deliveries(ff.post, cortex_spikes),
             "periodic_updates": int(ff.n_synapses * steps),
             "n_synapses": ff.n_synapses + ff_inh.n_synapses + recurrent.n_synapses,
             "input_rate_hz": float(input_spikes.mean() / timeline.duration_s),
@@ -206,24 +225,30 @@ def _device(engine: EngineParams, build_root: Path, shape_key: str) -> Iterator[
     """Select the Brian2 device for one simulation and restore the runtime device afterwards;
     for ``cpp_standalone`` yield a build directory of this circuit shape no other process uses."""
     b2.defaultclock.dt = engine.dt_ms * b2.ms
-    if engine.device == "runtime":
-        yield None
-        return
-    with (locked_slot(Path(build_root) / shape_key) as build_dir,
-          standalone_device(build_dir, engine.dt_ms * b2.ms)):
-        yield build_dir
+    float_type = b2.prefs.core.default_float_dtype
+    b2.prefs.core.default_float_dtype = getattr(np, engine.float_type)
+    try:
+        if engine.device == "runtime":
+            yield None
+            return
+        with (locked_slot(Path(build_root) / shape_key) as build_dir,
+              standalone_device(build_dir, engine.dt_ms * b2.ms)):
+            yield build_dir
+    finally:
+        b2.prefs.core.default_float_dtype = float_type
 
 
-def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, code: str):
+def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, code: str,
+                     **options):
     """Set `group`'s schedule variables every stimulus frame (before anything else runs)."""
     group.period_frames = round(timeline.checkpoint_period_s / frame_s)
     group.measure_frames = round(timeline.checkpoints[0].duration_s / frame_s)
     group.run_regularly(code, clock=b2.Clock(frame_s * b2.second, name=f"{group.name}_frames"),
-                        order=-1, name=f"{group.name}_schedule")
+                        order=-1, name=f"{group.name}_schedule", **options)
 
 
-def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules, engine,
-                   namespace):
+def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules, tally, streams,
+                   engine, namespace):
     """Inputs, the drives' objects, one population holding every circuit's cells, and three
     synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
     circuits, so the cost per time step does not grow with the number of circuits."""
@@ -232,11 +257,14 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
     inputs = input_group(circuits[0], timeline, drives, rules, engine, namespace)
     drive_objects = [obj for drive in drives
                      for obj in drive.objects(inputs, timeline, engine.input_dt_ms / 1000, namespace)]
-    cortex = cortex_group(layout.n_cells, [*cell_rules, *rules], namespace)
+    cortex = cortex_group(layout.n_cells, [*cell_rules, *rules, tally], namespace,
+                          method=engine.method)
     cortex.v = "v_rest + rand() * (v_threshold - v_rest)"
     cortex.leak_rate = 1 / (np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms)
     cortex.excitatory = layout.is_exc.astype(float)
-    _follow_schedule(cortex, timeline, frame_s, models.PLASTICITY_FRAME)
+    # In runtime mode the tally's Python functions run (numpy code generation).
+    _follow_schedule(cortex, timeline, frame_s, models.PLASTICITY_FRAME + tally.frame_statements(),
+                     **_python_functions(engine))
 
     ff = merged["input_exc"]
     plastic, periodic = plastic_feedforward(inputs, cortex, ff, circuits[0].input_channel, rules,
@@ -247,25 +275,20 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
                                      models.RECURRENT_ON_PRE, namespace)
 
     # Checkpoints recur with one period, so sampling at that period hits every one.
-    snapshots = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
-    monitors = {
-        "spikes": b2.SpikeMonitor(cortex, name="cortex_spikes"),
-        "input_spikes": b2.SpikeMonitor(inputs, record=False, name="input_spike_counts"),
-        "synapses": b2.StateMonitor(plastic, _present(plastic, "w", "alive"),
-                                    record=np.arange(ff.n_synapses), clock=snapshots,
-                                    name="synapse_snapshots"),
-        "cells": b2.StateMonitor(cortex, _present(cortex, "theta", "formed", "eliminated"),
-                                 record=layout.indices("exc"), clock=snapshots,
-                                 name="cell_snapshots"),
+    checkpoints = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
+    options = _python_functions(engine)
+    input_spikes = b2.SpikeMonitor(inputs, record=False, name="input_spike_counts")
+    recorders = {
+        "cortex": cortex, "input_spikes": input_spikes,
+        "synapses": Snapshots(plastic, {"w": 1, "alive": 1}, checkpoints, "synapse_snapshots",
+                              streams, **options),
+        "cells": Snapshots(cortex, {"theta": b2.volt, "formed": 1, "eliminated": 1}, checkpoints,
+                           "cell_snapshots", streams, **options),
     }
     objects = [inputs, *drive_objects, cortex, plastic, static_ff, recurrent_syn,
-               _progress_reporter(timeline, engine), *monitors.values()]
+               _progress_reporter(timeline, engine), input_spikes]
     network = b2.Network(*(obj for obj in objects if obj is not None))
-    return network, monitors, periodic
-
-
-def _present(group, *names: str) -> list[str]:
-    return [name for name in names if name in group.variables]
+    return network, recorders, periodic
 
 
 def input_group(spec0: CircuitSpec, timeline: Timeline, drives: Sequence[Drive],
@@ -288,12 +311,12 @@ def input_group(spec0: CircuitSpec, timeline: Timeline, drives: Sequence[Drive],
 
 
 def cortex_group(n_cells: int, rules: Sequence[Rule], namespace: dict,
-                 name: str = "cortex") -> b2.NeuronGroup:
+                 name: str = "cortex", method: str = "euler") -> b2.NeuronGroup:
     """Conductance-based LIF cells with the variables, threshold terms and resets of
-    `rules` (cell rules, then the rules of projections onto them)."""
+    `rules` (cell rules, then the rules of projections onto them, then e.g. a `SpikeTally`)."""
     model, threshold, reset = models.cortex_model(rules, INPUT_CHANNELS)
     return b2.NeuronGroup(n_cells, model, threshold=threshold, reset=reset,
-                          refractory="refractory_period", method="euler", name=name,
+                          refractory="refractory_period", method=METHODS[method], name=name,
                           namespace=namespace)
 
 
@@ -335,23 +358,19 @@ def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: Merg
     return synapses, periodic
 
 
-def _merged_recording(monitors, layout: Layout) -> MergedRecording:
-    """The monitors' contents as arrays (snapshots: one row per checkpoint)."""
-    spikes, synapses, cells = monitors["spikes"], monitors["synapses"], monitors["cells"]
-    n_checkpoints = len(synapses.t)
-
-    def snapshot(monitor, name, unit=1):
-        if name not in monitor.record_variables:
-            return None
-        return (np.asarray(getattr(monitor, name)[:] / unit)).T
-
-    theta = snapshot(cells, "theta", b2.mV)
+def _merged_recording(recorders, layout: Layout, results_dir: Path | None,
+                      tallies: dict) -> MergedRecording:
+    """The recorders' files as arrays (snapshots: one row per checkpoint), with the cortex's
+    `SpikeTally` read out."""
+    synapses = recorders["synapses"].read(results_dir)
+    exc = layout.indices("exc")
+    cells = {name: values[:, exc] for name, values in recorders["cells"].read(results_dir).items()}
+    theta = cells.get("theta")
     return MergedRecording(
-        spike_index=np.asarray(spikes.i[:]), spike_time_s=np.asarray(spikes.t[:] / b2.second),
-        ff_weights=snapshot(synapses, "w"), ff_alive=snapshot(synapses, "alive"),
-        threshold_shift_mv=(np.zeros((n_checkpoints, sum(c.n_exc for c in layout.circuits)))
-                            if theta is None else theta),
-        formed=snapshot(cells, "formed"), eliminated=snapshot(cells, "eliminated"))
+        **tallies, ff_weights=synapses["w"], ff_alive=synapses.get("alive"),
+        threshold_shift_mv=(np.zeros((len(synapses["w"]), len(exc))) if theta is None
+                            else theta / 1e-3),
+        formed=cells.get("formed"), eliminated=cells.get("eliminated"))
 
 
 _PROGRESS_CPP = """
@@ -384,15 +403,19 @@ def _progress_reporter(timeline: Timeline, engine: EngineParams):
         "cpp", _PROGRESS_CPP, compiler_kwds={"headers": ["<chrono>", "<cstdio>"]})
     frame = engine.stimulus_frame_ms / 1000
     interval = max(1, round(timeline.duration_s / 20 / frame)) * frame
-    # In runtime mode the Python implementation runs, whatever the code generation target.
-    runtime = {"codeobj_class": NumpyCodeObject} if engine.device == "runtime" else {}
     clock = b2.Clock(interval * b2.second, name="progress_clock")
     reporter = b2.NeuronGroup(1, "unused : 1\nrun_duration : second (shared, constant)",
                               name="progress", clock=clock,
-                              namespace={"report_progress": report}, **runtime)
+                              namespace={"report_progress": report}, **_python_functions(engine))
     reporter.run_duration = timeline.duration_s * b2.second
     reporter.run_regularly("unused = report_progress(t, run_duration)", clock=clock)
     return reporter
+
+
+def _python_functions(engine: EngineParams) -> dict:
+    """In runtime mode the Python implementation of a function runs, whatever the code
+    generation target."""
+    return {"codeobj_class": NumpyCodeObject} if engine.device == "runtime" else {}
 
 
 def _static_synapses(source, target, projection: MergedProjection, name, on_pre, namespace):

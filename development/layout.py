@@ -32,16 +32,18 @@ class MergedProjection(NamedTuple):
 
 @dataclass(frozen=True)
 class Recording:
-    """What one circuit did: spikes, and state snapshots at the start of every checkpoint.
+    """What one circuit did: spike tallies, and state snapshots at the start of every
+    checkpoint.
 
     Attributes
     ----------
-    exc_spike_index, exc_spike_time_s : ndarray
-        Spikes of L4 excitatory cells (cell index, time in s).
-    inh_spike_index, inh_spike_time_s : ndarray
-        Inhibitory spikes.
-    l23_spike_index, l23_spike_time_s : ndarray
-        Spikes of L2/3 excitatory cells.
+    window_spikes : dict of str to ndarray of int32, shape (n_windows, n_cells)
+        Spikes of every cell of each population (``"exc"``, ``"inh"``, ``"exc23"``,
+        ``"inh23"``) in every response window (grating presentation), in time order.
+    window_phase : dict of str to ndarray of complex, shape (n_windows, n_cells)
+        ``Σ exp(iωt)`` over those spikes, ω the probe's angular frequency.
+    segment_spikes : dict of str to ndarray of int32, shape (n_segments, n_cells)
+        Spikes of every cell in every segment of the timeline (checkpoints and epochs).
     ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
         Feed-forward weights, in the order of the pool ``spec.projections["input_exc"]``
         (0 for dead candidates).
@@ -53,12 +55,9 @@ class Recording:
         Homeostatic threshold shift of every excitatory cell (mV).
     """
 
-    exc_spike_index: np.ndarray
-    exc_spike_time_s: np.ndarray
-    inh_spike_index: np.ndarray
-    inh_spike_time_s: np.ndarray
-    l23_spike_index: np.ndarray
-    l23_spike_time_s: np.ndarray
+    window_spikes: dict[str, np.ndarray]
+    window_phase: dict[str, np.ndarray]
+    segment_spikes: dict[str, np.ndarray]
     ff_weights: np.ndarray
     ff_alive: np.ndarray
     formed: np.ndarray
@@ -72,8 +71,11 @@ class MergedRecording:
 
     Attributes
     ----------
-    spike_index, spike_time_s : ndarray
-        Spikes of every cortical cell (merged index, time in s).
+    window_spikes, window_phase : ndarray, shape (n_windows, n_cells)
+        Spikes and their phase sums of every cortical cell (merged index) in every response
+        window (`neurodev.development.recorders`).
+    segment_spikes : ndarray, shape (n_segments, n_cells)
+        Spikes of every cortical cell in every segment.
     ff_weights, ff_alive : ndarray, shape (n_checkpoints, n_merged_ff_synapses)
         Snapshots of the merged plastic feed-forward synapses (``ff_alive``: None where no
         circuit is rewired, and every synapse is alive).
@@ -83,8 +85,9 @@ class MergedRecording:
         Synapses formed and eliminated onto those cells so far (None without turnover).
     """
 
-    spike_index: np.ndarray
-    spike_time_s: np.ndarray
+    window_spikes: np.ndarray
+    window_phase: np.ndarray
+    segment_spikes: np.ndarray
     ff_weights: np.ndarray
     ff_alive: np.ndarray | None
     threshold_shift_mv: np.ndarray
@@ -157,11 +160,9 @@ class Layout:
         """Circuit `k`'s part of the merged recording, in its own cell and pool indices."""
         circuit = self.circuits[k]
 
-        def spikes_of(population):
-            first = self.offset(k, population)
-            mine = ((merged.spike_index >= first)
-                    & (merged.spike_index < first + circuit.population_sizes[population]))
-            return (merged.spike_index[mine] - first).astype(np.int32), merged.spike_time_s[mine]
+        def by_population(tally):
+            return {population: tally[:, self.offset(k, population):self.offset(k, population) + size]
+                    for population, size in circuit.population_sizes.items()}
 
         simulated, in_pool = self.simulated(k, "input_exc")
         ff_start = sum(self.simulated(j, "input_exc")[0].n_synapses for j in range(k))
@@ -180,11 +181,10 @@ class Layout:
                 return np.zeros(n_checkpoints, dtype=np.int64)
             return np.rint(counts[:, exc].sum(axis=1)).astype(np.int64)
 
-        (exc_i, exc_t), (inh_i, inh_t), (l23_i, l23_t) = map(spikes_of, ("exc", "inh", "exc23"))
         return Recording(
-            exc_spike_index=exc_i, exc_spike_time_s=exc_t,
-            inh_spike_index=inh_i, inh_spike_time_s=inh_t,
-            l23_spike_index=l23_i, l23_spike_time_s=l23_t,
+            window_spikes=by_population(merged.window_spikes),
+            window_phase=by_population(merged.window_phase),
+            segment_spikes=by_population(merged.segment_spikes),
             ff_weights=weights, ff_alive=alive,
             formed=events_so_far(merged.formed), eliminated=events_so_far(merged.eliminated),
             threshold_shift_mv=np.asarray(merged.threshold_shift_mv[:, exc], dtype=np.float32),

@@ -51,6 +51,15 @@ def merged_namespace(*namespaces: Mapping) -> dict:
     return merged
 
 
+def add_to_namespace(group, entries: Mapping):
+    """Add `entries` to the namespace of `group` (for functions that need the group itself);
+    a name it has already is an error naming it."""
+    clash = set(entries) & set(group.namespace)
+    if clash:
+        raise ValueError(f"the Brian2 namespace name {sorted(clash)[0]!r} is defined twice")
+    group.namespace.update(entries)
+
+
 #: The current stimulus frame, and where it lies in the checkpoint period (integers).
 FRAME = "int(t / frame_duration + 0.5)"
 FRAME_IN_PERIOD = f"({FRAME} % period_frames)"
@@ -105,11 +114,12 @@ polarity : 1 (constant)
 #: Fixed synapses from inputs (excitatory) and between cortical cells (the presynaptic
 #: cell's type selects the conductance).
 STATIC_SYNAPSE = "w : 1 (constant)"
-STATIC_ON_PRE = "ge_post += w"
-RECURRENT_ON_PRE = "ge_post += excitatory_pre * w\ngi_post += (1 - excitatory_pre) * w"
+STATIC_ON_PRE = "ge_post += w * jump_exc"
+RECURRENT_ON_PRE = ("ge_post += excitatory_pre * w * jump_exc\n"
+                    "gi_post += (1 - excitatory_pre) * w * jump_inh")
 #: Plastic feed-forward synapses, before their rules (and `channel_indicators`): the weight.
 PLASTIC_SYNAPSE = "w : 1\n"
-PLASTIC_ON_PRE = "ge_post += w\n"
+PLASTIC_ON_PRE = "ge_post += w * jump_exc\n"
 
 
 def channel_indicators(channels) -> str:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from neurodev.circuits.params import ParameterError, check_choice, check_flag, check_ranges, param
 
 DEVICES = ("cpp_standalone", "runtime")
+#: Floating-point types of the state variables (Brian2's ``core.default_float_dtype``).
+FLOAT_TYPES = ("float64", "float32")
+#: How the cortical cells are integrated (`neurodev.development.integration`).
+METHOD_NAMES = ("euler", "membrane_trapezoid")
 #: How the probability that a dead candidate synapse forms depends on activity
 #: (`neurodev.development.rules.structural.FORMATION_FACTORS` gives each its expression).
 FORMATION_RULE_NAMES = ("constant", "activity")
@@ -105,15 +109,22 @@ class EngineParams:
 
     ``device``: ``cpp_standalone`` (compiled, one thread per process: on 2 cores two processes
     beat OpenMP) or ``runtime`` (Brian2's runtime mode; slow, for debugging).
+    ``float_type``: of every state variable (``float32`` halves their memory);
+    ``method``: how the cortical cells are integrated (`METHOD_NAMES`; docs/performance.md
+    reports what each choice does to speed and metrics).
     """
 
     device: str = "cpp_standalone"
-    dt_ms: float = param(0.1, 0.001, 1.0)
+    dt_ms: float = param(0.5, 0.001, 1.0)
     input_dt_ms: float = param(1.0, 0.001, 5.0)
     stimulus_frame_ms: float = param(10.0, 0.1, 1000)
+    float_type: str = "float64"
+    method: str = "membrane_trapezoid"
 
     def __post_init__(self):
         check_choice("device", self.device, DEVICES)
+        check_choice("float_type", self.float_type, FLOAT_TYPES)
+        check_choice("method", self.method, METHOD_NAMES)
         check_ranges(self)
 
 

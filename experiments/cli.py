@@ -86,17 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="time the headline run by phase against bare Brian2, with a scaling series",
         description="Run the headline experiment timed by phase (first build), a bare Brian2 "
-        "network of the same size, rates and duration, and a scaling series (synapses ×1, ×2, "
-        "×4; time ×1, ×2; structural plasticity on) rebuilt in place; print synaptic events "
-        "per second, simulated seconds per wall second, peak memory per synapse and compile "
-        "times, and write them as JSON.")
+        "network of the same size, rates and duration, the floor (its cells alone), and a "
+        "scaling series (synapses ×1, ×2, ×4; time ×1, ×2; waves ×4; structural plasticity on) "
+        "rebuilt in place; print simulated seconds per wall second, synaptic events per "
+        "second, peak memory per synapse (total and marginal) and compile times against their "
+        "targets, and write them as JSON. --parts dt runs the time-step study (20 runs of the "
+        "preset, stored in --out, so it resumes).")
     bench.add_argument("--preset", default="quick", choices=sorted(PRESETS),
                        help="size of the headline run (default: quick)")
     bench.add_argument("--seed", type=int, help="master seed (default: the preset's, 1)")
     bench.add_argument("--parts", default=",".join(DEFAULT_BENCH_PARTS), metavar="PART,...",
                        help=f"which of {','.join(BENCH_PARTS)} to run (default: "
                        f"{','.join(DEFAULT_BENCH_PARTS)}; sweep: 8 runs on one and on two workers, "
-                       "use --preset tiny)")
+                       "use --preset tiny; dt: the time-step study)")
     bench.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override one config value (repeatable)")
     bench.add_argument("--out", type=Path, default=Path("results"),
@@ -162,7 +164,8 @@ def _bench(args) -> int:
     parts = bench.check_parts([part.strip() for part in args.parts.split(",") if part.strip()])
     _check_output(args.out)
     config = load(args.preset, None, args.overrides, args.seed)
-    report = bench.run_bench(config, parts, _figure_makers()[bench.HEADLINE.name])
+    report = bench.run_bench(config, parts, _figure_makers()[bench.HEADLINE.name],
+                             preset=args.preset, store=args.out)
     print(bench.table(report))
     path = args.out / "bench" / f"bench_{args.preset}_seed{config.seed}.json"
     print(f"wrote {bench.write(report, path)}")

@@ -17,7 +17,6 @@ from neurodev.experiments.measures.tuning import (
     global_osi,
     preferred_orientation,
     shuffled_osi,
-    spike_counts,
     tuning_curves,
 )
 from neurodev.experiments.measures.turnover import turnover
@@ -31,10 +30,9 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
     (checkpoint × cell × site, ON − OFF weights) and their radii ``rf_radius_um``; for L2/3
     excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``.
     """
-    out = spike_tuning(recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc,
-                       timeline, gratings, analysis, rng)
-    l23 = spike_tuning(recording.l23_spike_index, recording.l23_spike_time_s, spec.n_exc23,
-                       timeline, gratings, analysis, rng)
+    out, l23 = (spike_tuning(recording.window_spikes[population],
+                             recording.window_phase[population], timeline, gratings, analysis, rng)
+                for population in ("exc", "exc23"))
     out |= {f"l23_{name}": values for name, values in l23.items()}
     ff = spec.projections["input_exc"]
     n_sites = len(spec.input_positions_um)
@@ -46,8 +44,10 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
     return out
 
 
-def spike_tuning(spike_index, spike_time_s, n_cells, timeline, gratings, analysis, rng) -> dict:
-    """Grating responses of one population at every checkpoint (first axis: checkpoint).
+def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng) -> dict:
+    """Grating responses of one population at every checkpoint (first axis: checkpoint), from
+    its spikes and phase sums in every presentation (`Recording.window_spikes`, in time
+    order: checkpoint by checkpoint, presentations in their showing order).
 
     Returns a dict of arrays: ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1``
     (Hz, checkpoint × cell × direction), per-cell ``osi``, ``dsi``, ``f1_osi``, ``preferred``,
@@ -55,13 +55,13 @@ def spike_tuning(spike_index, spike_time_s, n_cells, timeline, gratings, analysi
     """
     directions = gratings.directions_rad
     n_dir, n_trials = len(directions), gratings.n_trials
-    per_checkpoint = []
+    per_checkpoint, first = [], 0
     for checkpoint in timeline.checkpoints:
         block = checkpoint.block
-        onset = checkpoint.start_s + block.onset_s
-        args = (spike_index, spike_time_s, n_cells, onset, block.presentation_s)
-        rates = spike_counts(*args) / block.presentation_s
-        f1 = f1_amplitude(*args, gratings.temporal_frequency_hz)
+        windows = slice(first, first + len(block.onset_s))
+        first = windows.stop
+        rates = window_spikes[windows] / block.presentation_s
+        f1 = f1_amplitude(window_phase[windows], block.presentation_s)
         trial_rates = tuning_curves(rates, block.direction_index, block.trial, n_dir, n_trials)
         trial_f1 = tuning_curves(f1, block.direction_index, block.trial, n_dir, n_trials)
         mean = trial_rates.mean(axis=2)
@@ -115,17 +115,14 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
         "weight_change": change.tolist(),
         "median_rf_radius_um": np.nanmedian(measured["rf_radius_um"], axis=1).tolist(),
         "turnover": {"input_exc": turnover(recording.ff_alive, recording.formed, recording.eliminated)},
-        "mean_rate_development_hz": [float("nan"), *_epoch_rates(
-            recording.exc_spike_index, recording.exc_spike_time_s, spec.n_exc, timeline)],
-        "mean_inh_rate_gratings_hz": _checkpoint_rates(
-            recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline),
-        "mean_inh_rate_development_hz": [float("nan"), *_epoch_rates(
-            recording.inh_spike_index, recording.inh_spike_time_s, spec.n_inh, timeline)],
+        "mean_rate_development_hz": [float("nan"), *_mean_rates(recording, "exc", timeline, True)],
+        "mean_inh_rate_gratings_hz": _mean_rates(recording, "inh", timeline, False),
+        "mean_inh_rate_development_hz": [float("nan"),
+                                         *_mean_rates(recording, "inh", timeline, True)],
         "mean_threshold_shift_mv": recording.threshold_shift_mv.mean(axis=1).tolist(),
         "l23": {**selectivity(l23, spec.l23_theta, analysis),
-                "mean_rate_development_hz": [float("nan"), *_epoch_rates(
-                    recording.l23_spike_index, recording.l23_spike_time_s, spec.n_exc23,
-                    timeline)]},
+                "mean_rate_development_hz": [float("nan"),
+                                             *_mean_rates(recording, "exc23", timeline, True)]},
     }
 
 
@@ -154,17 +151,9 @@ def selectivity(tuning: dict, innate_theta, analysis) -> dict:
     }
 
 
-def _mean_rates(spike_index, spike_time_s, n_cells, segments) -> list[float]:
-    """Mean rate over cells in each segment (Hz); segments share one length."""
-    onsets = np.array([segment.start_s for segment in segments])
-    duration = segments[0].duration_s
-    counts = spike_counts(spike_index, spike_time_s, n_cells, onsets, duration)
-    return (counts.mean(axis=1) / duration).tolist()
-
-
-def _epoch_rates(spike_index, spike_time_s, n_cells, timeline) -> list[float]:
-    return _mean_rates(spike_index, spike_time_s, n_cells, timeline.epochs)
-
-
-def _checkpoint_rates(spike_index, spike_time_s, n_cells, timeline) -> list[float]:
-    return _mean_rates(spike_index, spike_time_s, n_cells, timeline.checkpoints)
+def _mean_rates(recording, population: str, timeline, plastic: bool) -> list[float]:
+    """Mean rate of `population`'s cells (Hz) in each segment that is (`plastic`) or is not
+    an epoch of development."""
+    spikes = recording.segment_spikes[population]
+    return [float(spikes[k].mean() / segment.duration_s)
+            for k, segment in enumerate(timeline.segments) if segment.plastic == plastic]

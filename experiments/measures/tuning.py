@@ -10,62 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def spike_counts(spike_index, spike_time_s, n_cells, onset_s, duration_s):
-    """Spikes of every cell in each window ``[onset, onset + duration)``.
+def f1_amplitude(phase_sum, duration_s):
+    """Response modulation at the stimulus frequency in each window (Hz), from the phase sums
+    ``Σ exp(iωt)`` of its spikes (ω = 2πf; the engine accumulates them in compiled code).
 
-    Parameters
-    ----------
-    spike_index : ndarray of int, shape (n_spikes,)
-        Cell of each spike.
-    spike_time_s : ndarray of float, shape (n_spikes,)
-        Time of each spike (s).
-    n_cells : int
-        Number of cells.
-    onset_s : ndarray of float, shape (n_windows,)
-        Window starts (s); windows must not overlap.
-    duration_s : float
-        Window length (s).
-
-    Returns
-    -------
-    ndarray of int64, shape (n_windows, n_cells)
+    ``F1 = 2 |Σ exp(iωt)| / duration``: for a rate ``r0 + a·cos(ωt + φ)`` sampled over whole
+    cycles this approaches ``a``. Where the window starts changes the sum's phase, not its
+    modulus, so the sum needs no onset.
 
     Examples
     --------
-    >>> spike_counts(np.array([0, 1, 1]), np.array([0.1, 0.2, 1.5]), 2, np.array([0.0, 1.0]), 1.0)
-    array([[1, 1],
-           [0, 1]])
+    >>> phase_sum = np.exp(2j * np.pi * 2.0 * np.array([0.0, 0.5, 1.0]))  # one spike per cycle
+    >>> round(float(f1_amplitude(phase_sum.sum(), 1.5)), 9)
+    4.0
     """
-    order = np.argsort(onset_s)
-    edges = np.column_stack([onset_s[order], onset_s[order] + duration_s]).ravel()
-    if np.any(np.diff(edges) < 0):
-        raise ValueError("windows overlap")
-    slot = np.searchsorted(edges, spike_time_s, side="right") - 1
-    inside = (slot >= 0) & (slot % 2 == 0)
-    counts = np.zeros((len(onset_s), n_cells), dtype=np.int64)
-    np.add.at(counts, (order[slot[inside] // 2], spike_index[inside]), 1)
-    return counts
-
-
-def f1_amplitude(spike_index, spike_time_s, n_cells, onset_s, duration_s, frequency_hz):
-    """Response modulation at the stimulus frequency in each window (Hz).
-
-    ``F1 = 2 |Σ exp(2πi f (t − onset))| / duration``: for a rate ``r0 + a·cos(2πft)`` sampled
-    over whole cycles this approaches ``a``.
-
-    Returns
-    -------
-    ndarray of float64, shape (n_windows, n_cells)
-    """
-    order = np.argsort(onset_s)
-    edges = np.column_stack([onset_s[order], onset_s[order] + duration_s]).ravel()
-    slot = np.searchsorted(edges, spike_time_s, side="right") - 1
-    inside = (slot >= 0) & (slot % 2 == 0)
-    window = order[slot[inside] // 2]
-    phase = np.exp(2j * np.pi * frequency_hz * (spike_time_s[inside] - onset_s[window]))
-    total = np.zeros((len(onset_s), n_cells), dtype=complex)
-    np.add.at(total, (window, spike_index[inside]), phase)
-    return 2 * np.abs(total) / duration_s
+    return 2 * np.abs(phase_sum) / duration_s
 
 
 def tuning_curves(window_values, direction_index, trial, n_directions, n_trials):

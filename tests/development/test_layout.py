@@ -44,27 +44,28 @@ def test_merged_projections_map_back_to_each_circuits_synapses(circuits):
     assert start == ff.n_synapses
 
 
-def test_recording_round_trip_recovers_each_circuits_spikes_weights_and_thresholds(circuits, rng):
+def test_recording_round_trip_recovers_each_circuits_spikes_weights_and_thresholds(circuits):
     """Fill a merged recording with values that encode (circuit, cell) and (circuit, synapse),
     then split it: every circuit gets exactly its own, in its own indices."""
     layout = Layout(circuits, rewired=["prior"])
     ff = layout.merged_projections()["input_exc"]
     n_checkpoints, n_exc = 3, sum(c.n_exc for c in circuits)
-    spike_index = rng.integers(0, layout.n_cells, 500)
-    spike_time = np.sort(rng.uniform(0, 10, 500))
+    # Window w of merged cell c holds 1000 w + c spikes, segment s 1000 s + c.
+    cell_code = np.arange(layout.n_cells)[None, :] + 1000 * np.arange(4)[:, None]
     weights = np.arange(n_checkpoints)[:, None] + np.arange(ff.n_synapses)[None, :] / 1e5
     theta = np.arange(n_checkpoints)[:, None] * 10.0 + np.arange(n_exc)[None, :]
     counts = np.ones((n_checkpoints, n_exc))
-    merged = MergedRecording(spike_index, spike_time, weights,
+    merged = MergedRecording(cell_code, 1j * cell_code, cell_code[:2], weights,
                              np.where(ff.structural, 1.0, 0.0)[None, :].repeat(n_checkpoints, 0),
                              theta, counts, 2 * counts)
     start, exc_start = 0, 0
     for k, circuit in enumerate(circuits):
         recording = layout.recording(k, merged)
-        first = layout.offset(k, "exc")
-        mine = (spike_index >= first) & (spike_index < first + circuit.n_exc)
-        np.testing.assert_array_equal(recording.exc_spike_index, spike_index[mine] - first)
-        np.testing.assert_array_equal(recording.exc_spike_time_s, spike_time[mine])
+        for population, size in circuit.population_sizes.items():
+            own = layout.offset(k, population) + np.arange(size)
+            np.testing.assert_array_equal(recording.window_spikes[population], cell_code[:, own])
+            np.testing.assert_array_equal(recording.window_phase[population], 1j * cell_code[:, own])
+            np.testing.assert_array_equal(recording.segment_spikes[population], cell_code[:2, own])
         simulated, in_pool = layout.simulated(k, "input_exc")
         np.testing.assert_allclose(recording.ff_weights[:, in_pool],
                                    weights[:, start:start + simulated.n_synapses], rtol=1e-6)

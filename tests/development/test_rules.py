@@ -7,6 +7,7 @@ import pytest
 
 from neurodev.development import models
 from neurodev.development.engine import cortex_group, plastic_feedforward
+from neurodev.development.integration import EULER_JUMPS
 from neurodev.development.layout import MergedProjection
 from neurodev.development.params import NeuronParams
 from neurodev.development.rules import RULES, Periodic, Rule, Statements, register
@@ -62,7 +63,8 @@ def test_the_toy_rule_runs_in_the_engine_unchanged():
     weight is its initial value times 0.99¹⁰ (to rounding), while totals follow."""
     b2.prefs.codegen.target = "numpy"
     rules = [ConstantDecay()]
-    namespace = models.merged_namespace(models.namespace(NeuronParams()), rules[0].namespace())
+    namespace = models.merged_namespace(models.namespace(NeuronParams()), rules[0].namespace(),
+                                        EULER_JUMPS)
     inputs = b2.NeuronGroup(5, "", threshold="False", name="inputs")
     cortex = cortex_group(2, rules, namespace)
     cortex.v, cortex.developing = -70 * b2.mV, 1.0

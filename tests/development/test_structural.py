@@ -6,6 +6,7 @@ import pytest
 
 from neurodev.development import models
 from neurodev.development.engine import _device, cortex_group, plastic_feedforward
+from neurodev.development.integration import EULER_JUMPS
 from neurodev.development.layout import MergedProjection
 from neurodev.development.params import EngineParams, NeuronParams, PlasticityParams, StructuralParams
 from neurodev.development.rules import RULES
@@ -20,7 +21,7 @@ def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     rules = [RULES["pair_stdp"](PLASTICITY), RULES["channel_normalisation"](PLASTICITY),
              RULES["structural"](structural)]
     namespace = models.merged_namespace(models.namespace(NEURONS), models.namespace(PLASTICITY),
-                                        models.namespace(structural))
+                                        models.namespace(structural), EULER_JUMPS)
     channels = ("on", "off")
     inputs = b2.NeuronGroup(n_inputs, "".join(r.source_model(channels) for r in rules)
                             + "fire_at : second", threshold="abs(t - fire_at) < 0.5 * dt",

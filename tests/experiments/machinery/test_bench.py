@@ -21,7 +21,7 @@ def test_bad_parts_are_refused(parts, message):
 
 def test_sweep_part_stands_alone_and_is_checked_against_the_issue_target():
     assert bench.check_parts(["sweep"]) == ["sweep"]
-    assert _parser().parse_args(["bench"]).parts == "headline,bare,threads,series"  # 32 runs: ask
+    assert _parser().parse_args(["bench"]).parts == "headline,bare,floor,threads,series"
     checks = bench.checks({"sweep": {"compiled_ratio": 0.6}})
     assert checks == {"sweep_two_workers_vs_one": {"measured": 0.6, "target": 0.65, "met": True}}
 
@@ -33,19 +33,22 @@ def test_bad_parts_on_the_command_line_exit_before_running(tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
-def series_entry(run_s, simulated_s=100.0):
-    return {"wall_time_s": {"run": run_s, "compilation": 2.0}, "simulated_time_s": simulated_s}
+def series_entry(run_s, simulated_s=100.0, peak_mb=20.0):
+    return {"wall_time_s": {"run": run_s, "compilation": 2.0}, "simulated_time_s": simulated_s,
+            "peak_rss_bytes": peak_mb * 2**20}
 
 
-def report(x2_run_s, time_x2_run_s):
+def report(x2_run_s, time_x2_run_s, waves_x4_peak_mb=21.0):
     """Affine cost: 10 s per step overhead plus 10 s per synapse copy (×1: 20 s)."""
     return {
-        "headline": {"synaptic_events_per_s": 6e7, "bytes_per_synapse": 80.0,
+        "headline": {"simulated_s_per_wall_s": 45.0, "bytes_per_synapse": 120.0,
                      "wall_time_s": {"run": 110.0}},
         "bare": {"wall_time_s": {"run": 100.0}},
+        "floor": {"wall_time_s": {"run": 80.0}},
         "series": {"base": series_entry(20.0), "reseeded": series_entry(20.0),
                    "synapses_x2": series_entry(x2_run_s), "synapses_x4": series_entry(50.0),
                    "time_x2": series_entry(time_x2_run_s, 200.0),
+                   "waves_x4": series_entry(20.0, 400.0, waves_x4_peak_mb),
                    "structural": series_entry(21.0)},
     }
 
@@ -54,6 +57,8 @@ def test_checks_pass_affine_cost_and_report_each_figure():
     checks = bench.checks(report(x2_run_s=30.0, time_x2_run_s=40.0))
     assert all(check["met"] for check in checks.values())
     assert checks["simulation_vs_bare"]["measured"] == 1.1
+    assert checks["simulation_vs_floor"]["measured"] == 1.375
+    assert checks["memory_waves_x4"]["measured"] == 1.05
     assert checks["structural_extra"]["measured"] == 0.05
     assert checks["linearity_error"]["measured"] == 0
     assert checks["rebuild_compilation_s"]["measured"] == 2.0
@@ -66,12 +71,26 @@ def test_checks_flag_cost_that_is_not_linear(x2_run_s, time_x2_run_s):
     assert not checks["linearity_error"]["met"]
 
 
+def test_memory_that_grows_with_the_waves_fails_its_check():
+    checks = bench.checks(report(30.0, 40.0, waves_x4_peak_mb=23.0))  # 15 % more
+    assert not checks["memory_waves_x4"]["met"]
+
+
+def test_marginal_memory_is_the_slope_over_the_synapse_series():
+    series = {name: {"n_synapses": n, "peak_rss_bytes": 10e6 + 80 * n}
+              for name, n in (("base", 1000), ("synapses_x2", 2000), ("synapses_x4", 4000))}
+    assert bench.marginal_bytes_per_synapse(series) == pytest.approx(80.0)
+
+
 @pytest.mark.compiler
-def test_tiny_headline_and_bare_reference(tmp_path):
-    result = bench.run_bench(TINY, ["headline", "bare"], scratch_vs_prior_figure.make,
+def test_tiny_headline_bare_reference_and_floor(tmp_path):
+    result = bench.run_bench(TINY, ["headline", "bare", "floor"], scratch_vs_prior_figure.make,
                              build_root=tmp_path,
                              log=lambda message: None)
-    headline, bare = result["headline"], result["bare"]
+    headline, bare, floor = result["headline"], result["bare"], result["floor"]
+    assert floor["simulated_time_s"] == headline["simulated_time_s"]
+    # The cells alone cost less than with inputs and synapses.
+    assert floor["wall_time_s"]["run"] < bare["wall_time_s"]["run"]
     assert set(headline["phase_wall_time_s"]) == {
         "circuits", "waves", "simulation", "measurement", "analysis", "store", "figure"}
     assert bare["n_synapses"] == headline["n_synapses"]
