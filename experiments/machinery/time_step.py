@@ -13,6 +13,7 @@ same way.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,10 +125,13 @@ def compare(variants: dict[str, list[dict]], reference: str) -> dict:
         for circuit, by_metric in by_circuit.items():
             for metric, table in by_metric.items():
                 yardstick = values[reference][circuit][metric]
-                mean, sd = np.nanmean(table, axis=0), np.nanstd(table, axis=0, ddof=1)
-                spread = np.nanstd(yardstick, axis=0, ddof=1)
-                difference = mean - np.nanmean(yardstick, axis=0)
-                with np.errstate(divide="ignore", invalid="ignore"):
+                # A checkpoint without values (no development yet, no responsive cell) or
+                # with one seed's is NaN, not a warning.
+                with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean, sd = np.nanmean(table, axis=0), np.nanstd(table, axis=0, ddof=1)
+                    spread = np.nanstd(yardstick, axis=0, ddof=1)
+                    difference = mean - np.nanmean(yardstick, axis=0)
                     ratio = np.abs(difference) / spread
                 if metric in GATED_METRICS:
                     worst = max(worst, float(np.nanmax(ratio, initial=0.0)))
