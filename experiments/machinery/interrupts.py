@@ -10,10 +10,18 @@ its compiler or simulation, and the command exits with ``128 + signal number``.
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Deferral:
+    """Whether the main thread is in a `signals_deferred` block, and the signal it held."""
+
+    depth = 0
+    pending: int | None = None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -46,7 +54,10 @@ def stopping_on_signals() -> Iterator[None]:
     def interrupt(signum, frame):
         if not received:
             received.append(signum)
-            raise Interrupted(signum)
+            if _Deferral.depth:
+                _Deferral.pending = signum
+            else:
+                raise Interrupted(signum)
 
     for signum in SIGNALS:
         signal.signal(signum, interrupt)
@@ -55,3 +66,21 @@ def stopping_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back the `Interrupted` of `stopping_on_signals` until the block ends, for steps
+    that must not be cut in half (creating a run's temporary directory and taking its lock,
+    removing it). Signals raise in the main thread only, so elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _Deferral.depth += 1
+    try:
+        yield
+    finally:
+        _Deferral.depth -= 1
+        if not _Deferral.depth and _Deferral.pending is not None:
+            signum, _Deferral.pending = _Deferral.pending, None
+            raise Interrupted(signum)

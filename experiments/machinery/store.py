@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from neurodev.experiments.machinery.interrupts import signals_deferred
+
 FILES = ("config.toml", "metrics.json", "arrays.npz", "provenance.json")
 MANIFEST = "manifest.json"
 #: What to do about a corrupt run.
@@ -85,11 +87,14 @@ class ResultStore:
         """
         final = self.run_dir(experiment, key)
         created = [folder for folder in (final.parent, self.root) if not folder.exists()]
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
-        writer = open(staging / WRITER_LOCK, "w")  # noqa: SIM115 (held while writing)
-        fcntl.flock(writer, fcntl.LOCK_EX)
+        staging = writer = None
         try:
+            # A signal between creating the directory and locking it would leave it behind.
+            with signals_deferred():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
+                writer = open(staging / WRITER_LOCK, "w")  # noqa: SIM115 (held while writing)
+                fcntl.flock(writer, fcntl.LOCK_EX)
             yield staging
             missing = [name for name in (*FILES, MANIFEST) if not (staging / name).is_file()]
             if missing:
@@ -104,12 +109,14 @@ class ResultStore:
             else:
                 os.replace(staging, final)
         finally:
-            if staging.exists():
-                shutil.rmtree(staging)
-            writer.close()
-            for folder in created:  # a failed first run leaves no empty store behind
-                with suppress(OSError):  # not empty: another run is in it
-                    folder.rmdir()
+            with signals_deferred():  # a cleanup cut short would leave the directory
+                if staging is not None and staging.exists():
+                    shutil.rmtree(staging)
+                if writer is not None:
+                    writer.close()
+                for folder in created:  # a failed first run leaves no empty store behind
+                    with suppress(OSError):  # not empty: another run is in it
+                        folder.rmdir()
 
     def remove_abandoned(self, experiment: str) -> int:
         """Delete temporary directories whose writer died (killed before it could clean up);

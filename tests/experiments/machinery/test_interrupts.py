@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from neurodev.experiments.machinery.interrupts import Interrupted, exit_status, stopping_on_signals
+from neurodev.experiments.machinery.interrupts import (
+    Interrupted,
+    exit_status,
+    signals_deferred,
+    stopping_on_signals,
+)
 from neurodev.experiments.machinery.store import ResultStore
 
 EXPERIMENT = "scratch-vs-prior"
@@ -183,3 +188,14 @@ def test_signals_raise_interrupted_once_and_handlers_are_restored():
     assert raised.value.signum == signal.SIGTERM and exit_status(raised.value) == 143
     assert exit_status(KeyboardInterrupt()) == 130
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_signal_during_a_deferred_step_takes_effect_after_it():
+    """The store creates and removes a run's temporary directory with signals deferred, so
+    an interruption cannot leave it half made or half removed."""
+    steps = []
+    with pytest.raises(Interrupted), stopping_on_signals(), signals_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # a delivered signal would have raised by now
+        steps.append("finished")
+    assert steps == ["finished"]
