@@ -15,10 +15,14 @@ from typing import ClassVar
 
 import brian2 as b2
 import numpy as np
-from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
-from brian2.devices.device import RuntimeDevice
 
-from neurodev.development.models import FRAME, FRAME_IN_PERIOD, add_to_namespace
+from neurodev.development.models import (
+    FRAME,
+    FRAME_IN_PERIOD,
+    add_to_namespace,
+    python_functions,
+    runtime_mode,
+)
 from neurodev.development.schedule import GRATINGS, WAVES, Timeline
 from neurodev.development.stimuli import GratingParams
 from neurodev.development.waves import WaveParams
@@ -100,10 +104,7 @@ class WaveInput(Drive):
         # A statement on a shared variable: Brian2 runs it once per step, not per input.
         inputs.run_regularly(
             "bursts_started = start_bursts(t, burst_step, burst_duration)",
-            clock=inputs.clock, when="synapses", name="start_bursts",
-            # In runtime mode the Python version runs, whatever the code generation target.
-            **({"codeobj_class": NumpyCodeObject}
-               if isinstance(b2.get_device(), RuntimeDevice) else {}))
+            clock=inputs.clock, when="synapses", name="start_bursts", **python_functions())
         return []
 
     def write_files(self, timeline: Timeline, input_dt_s: float, directory: Path):
@@ -149,14 +150,15 @@ spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
 
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         g = self.params
+        omega = 2 * np.pi * g.temporal_frequency_hz * b2.Hz
         return {
             "slot_frames": round((g.presentation_ms + g.blank_ms) / 1000 / frame_s),
             "showing_frames": round(g.presentation_ms / 1000 / frame_s),
             "shown_contrast": g.contrast,
             "grating_direction": _grating_directions(timeline, g),
             "grating_k": 2 * np.pi / (self.wavelength_um * b2.um),
-            "grating_omega": 2 * np.pi * g.temporal_frequency_hz * b2.Hz,
-            "window_omega": 2 * np.pi * g.temporal_frequency_hz * b2.Hz,
+            "grating_omega": omega,
+            "window_omega": omega,  # the tally's phase sums: at the grating's frequency
             "grating_peak_rate": g.peak_rate_hz * b2.Hz,
         }
 
@@ -240,9 +242,8 @@ def _burst_starter(inputs: b2.NeuronGroup, steps: np.ndarray, index: np.ndarray)
 
     function = b2.Function(start_bursts, arg_units=[b2.second, b2.second, b2.second],
                            return_unit=1, stateless=False)
-    array = b2.get_device().get_array_name(burst_end) if not isinstance(
-        b2.get_device(), RuntimeDevice) else "unused"
-    function.implementations.add_implementation(
-        "cpp", _START_BURSTS_CPP.replace("BURST_END", array),
-        compiler_kwds={"headers": ["<cstdio>", "<cstdlib>"]})
+    if not runtime_mode():  # the C++ version writes the array under its standalone name
+        function.implementations.add_implementation(
+            "cpp", _START_BURSTS_CPP.replace("BURST_END", b2.get_device().get_array_name(burst_end)),
+            compiler_kwds={"headers": ["<cstdio>", "<cstdlib>"]})
     return function

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import brian2 as b2
 import numpy as np
-from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 
 from neurodev.circuits.spec import INPUT_CHANNELS, CircuitSpec
 from neurodev.development import models
@@ -262,9 +261,8 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
     cortex.v = "v_rest + rand() * (v_threshold - v_rest)"
     cortex.leak_rate = 1 / (np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms)
     cortex.excitatory = layout.is_exc.astype(float)
-    # In runtime mode the tally's Python functions run (numpy code generation).
     _follow_schedule(cortex, timeline, frame_s, models.PLASTICITY_FRAME + tally.frame_statements(),
-                     **_python_functions(engine))
+                     **models.python_functions())
 
     ff = merged["input_exc"]
     plastic, periodic = plastic_feedforward(inputs, cortex, ff, circuits[0].input_channel, rules,
@@ -276,14 +274,13 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
 
     # Checkpoints recur with one period, so sampling at that period hits every one.
     checkpoints = b2.Clock(timeline.checkpoint_period_s * b2.second, name="checkpoint_clock")
-    options = _python_functions(engine)
     input_spikes = b2.SpikeMonitor(inputs, record=False, name="input_spike_counts")
     recorders = {
         "cortex": cortex, "input_spikes": input_spikes,
         "synapses": Snapshots(plastic, {"w": 1, "alive": 1}, checkpoints, "synapse_snapshots",
-                              streams, **options),
+                              streams),
         "cells": Snapshots(cortex, {"theta": b2.volt, "formed": 1, "eliminated": 1}, checkpoints,
-                           "cell_snapshots", streams, **options),
+                           "cell_snapshots", streams),
     }
     objects = [inputs, *drive_objects, cortex, plastic, static_ff, recurrent_syn,
                _progress_reporter(timeline, engine), input_spikes]
@@ -406,16 +403,10 @@ def _progress_reporter(timeline: Timeline, engine: EngineParams):
     clock = b2.Clock(interval * b2.second, name="progress_clock")
     reporter = b2.NeuronGroup(1, "unused : 1\nrun_duration : second (shared, constant)",
                               name="progress", clock=clock,
-                              namespace={"report_progress": report}, **_python_functions(engine))
+                              namespace={"report_progress": report}, **models.python_functions())
     reporter.run_duration = timeline.duration_s * b2.second
     reporter.run_regularly("unused = report_progress(t, run_duration)", clock=clock)
     return reporter
-
-
-def _python_functions(engine: EngineParams) -> dict:
-    """In runtime mode the Python implementation of a function runs, whatever the code
-    generation target."""
-    return {"codeobj_class": NumpyCodeObject} if engine.device == "runtime" else {}
 
 
 def _static_synapses(source, target, projection: MergedProjection, name, on_pre, namespace):

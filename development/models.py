@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import brian2 as b2
 import numpy as np
+from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+from brian2.devices.device import RuntimeDevice
 
 #: The unit of a parameter named ``<name>_<suffix>``.
 UNITS = {"ms": b2.ms, "mv": b2.mV, "hz": b2.Hz}
@@ -49,6 +51,18 @@ def merged_namespace(*namespaces: Mapping) -> dict:
                 raise ValueError(f"the Brian2 namespace name {name!r} is defined twice")
             merged[name] = value
     return merged
+
+
+def runtime_mode() -> bool:
+    """Whether objects are being built for Brian2's runtime device (not ``cpp_standalone``)."""
+    return isinstance(b2.get_device(), RuntimeDevice)
+
+
+def python_functions() -> dict:
+    """Options of an object whose code calls neurodev's functions: in runtime mode their
+    Python implementations run (NumPy code generation), whatever the target; compiled, their
+    C++ ones."""
+    return {"codeobj_class": NumpyCodeObject} if runtime_mode() else {}
 
 
 def add_to_namespace(group, entries: Mapping):

@@ -28,6 +28,7 @@ from neurodev.development.models import (
     FRAME,
     FRAME_IN_PERIOD,
     add_to_namespace,
+    python_functions,
     showing_frame,
     showing_variables,
 )
@@ -194,10 +195,9 @@ class Snapshots:
     by a run_regularly named `name` (its order among same-time statements is the one a
     StateMonitor of that name would have)."""
 
-    def __init__(self, group, variables: dict, clock: b2.Clock, name: str, streams: Streams,
-                 **options):
+    def __init__(self, group, variables: dict, clock: b2.Clock, name: str, streams: Streams):
         """`variables`: the name and unit of each variable to snapshot (those `group` lacks
-        are left out); `options` go to ``run_regularly``."""
+        are left out)."""
         self.group, self.streams = group, streams
         self.stream = {v: f"{name}_{v}" for v in variables if v in group.variables}
         if not self.stream:
@@ -208,7 +208,7 @@ class Snapshots:
         add_to_namespace(group, writers)
         group.run_regularly("".join(f"{v} = neurodev_write_{stream}(1, {v})\n"
                                     for v, stream in self.stream.items()),
-                            clock=clock, name=name, **options)
+                            clock=clock, name=name, **python_functions())
 
     def read(self, results_dir: Path | None) -> dict[str, np.ndarray]:
         """Each variable's snapshots, shape (n_ticks, n_elements), in base units."""

@@ -8,8 +8,8 @@ import brian2 as b2
 import numpy as np
 import pytest
 
-from neurodev.development.engine import _device, _python_functions
-from neurodev.development.models import FRAME_IN_PERIOD, SCHEDULE_VARIABLES
+from neurodev.development.engine import _device
+from neurodev.development.models import FRAME_IN_PERIOD, SCHEDULE_VARIABLES, python_functions
 from neurodev.development.params import EngineParams
 from neurodev.development.recorders import Snapshots, SpikeTally, Streams
 from neurodev.development.standalone import build_and_run
@@ -47,10 +47,9 @@ def recorded_and_monitored(device, build_root):
         cells.v = np.linspace(0, 0.9, 12)
         cells.period_frames, cells.measure_frames = PERIOD_FRAMES, MEASURE_FRAMES
         cells.run_regularly(tally.frame_statements(), clock=b2.Clock(FRAME_S * b2.second),
-                            order=-1, **_python_functions(engine))
+                            order=-1, **python_functions())
         every = b2.Clock(0.25 * b2.second)
-        snapshots = Snapshots(cells, {"v": 1, "absent": 1}, every, "v_snapshots", streams,
-                              **_python_functions(engine))
+        snapshots = Snapshots(cells, {"v": 1, "absent": 1}, every, "v_snapshots", streams)
         monitor, states = b2.SpikeMonitor(cells), b2.StateMonitor(cells, "v", True, clock=every)
         network = b2.Network(cells, monitor, states)
         network.run(DURATION_S * b2.second, namespace={})
