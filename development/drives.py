@@ -49,8 +49,9 @@ class Drive:
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         return {}
 
-    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline):
-        """Set the drive's input variables once the inputs exist."""
+    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
+        """Set the drive's input variables once the inputs exist (at `positions_um`, one
+        row of x, y per input: compiled, their values cannot be read back before the run)."""
 
     def objects(self, inputs: b2.NeuronGroup, timeline: Timeline, input_dt_s: float,
                 namespace: dict) -> list:
@@ -94,7 +95,7 @@ class WaveInput(Drive):
                 "burst_duration": self.params.burst_duration_ms * b2.ms,
                 "burst_step": input_dt_s * b2.second}
 
-    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline):
+    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
         inputs.burst_end = -1 * b2.second
         inputs.baseline_rate = _baseline_rate(timeline) * b2.Hz
 
@@ -117,8 +118,11 @@ class GratingInput(Drive):
     grating's positive half, OFF inputs its negative half. Each frame sets the grating shown
     and each input's spatial phase in it as a cosine and sine, so that a time step needs no
     ``cos`` per input (cos(a − ωt) = cos a cos ωt + sin a sin ωt, with ωt the same for all
-    inputs). ``grating_direction(time in the block, checkpoint)`` holds every block's
-    shuffled order: its size depends on the config only."""
+    inputs); the phases are looked up in a table of every direction and input
+    (``grating_spatial_cos(direction index * second, i)``, a two-dimensional `TimedArray`
+    read as a table), since a ``cos`` and a ``sin`` per input and frame were 7 % of a run.
+    ``grating_direction_index(time in the block, checkpoint)`` holds every block's shuffled
+    order: its size depends on the config only."""
 
     kind = GRATINGS
 
@@ -126,8 +130,8 @@ class GratingInput(Drive):
         self.params, self.wavelength_um = params, wavelength_um
 
     def input_model(self) -> str:
-        return ("grating_contrast : 1 (shared)\ngrating_cos : 1 (shared)\n"
-                "grating_sin : 1 (shared)\nspatial_cos : 1\nspatial_sin : 1\n"
+        return ("grating_contrast : 1 (shared)\ngrating_index : 1 (shared)\n"
+                "spatial_cos : 1\nspatial_sin : 1\n"
                 "drift = spatial_cos * cos(grating_omega*t) + spatial_sin * sin(grating_omega*t) : 1\n"
                 "grating = grating_contrast * clip(polarity * drift, 0, 1) : 1\n")
 
@@ -142,11 +146,17 @@ class GratingInput(Drive):
     def frame_statements(self) -> str:
         return f"""
 grating_contrast = shown_contrast * shows_{GRATINGS} * int({FRAME_IN_PERIOD} % slot_frames < showing_frames)
-grating_cos = cos(grating_direction({FRAME_IN_PERIOD} * frame_duration, {FRAME} // period_frames))
-grating_sin = sin(grating_direction({FRAME_IN_PERIOD} * frame_duration, {FRAME} // period_frames))
-spatial_cos = cos(grating_k * (x*grating_cos + y*grating_sin))
-spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
+grating_index = grating_direction_index({FRAME_IN_PERIOD} * frame_duration, {FRAME} // period_frames)
+spatial_cos = grating_spatial_cos(grating_index * second, i)
+spatial_sin = grating_spatial_sin(grating_index * second, i)
 """
+
+    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
+        phase = _spatial_phases(self.params.directions_rad, positions_um, self.wavelength_um)
+        add_to_namespace(inputs, {
+            f"grating_spatial_{name}": b2.TimedArray(values, dt=1 * b2.second,
+                                                     name=f"grating_spatial_{name}")
+            for name, values in (("cos", np.cos(phase)), ("sin", np.sin(phase)))})
 
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         g = self.params
@@ -155,8 +165,7 @@ spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
             "slot_frames": round((g.presentation_ms + g.blank_ms) / 1000 / frame_s),
             "showing_frames": round(g.presentation_ms / 1000 / frame_s),
             "shown_contrast": g.contrast,
-            "grating_direction": _grating_directions(timeline, g),
-            "grating_k": 2 * np.pi / (self.wavelength_um * b2.um),
+            "grating_direction_index": _grating_directions(timeline, g),
             "grating_omega": omega,
             "window_omega": omega,  # the tally's phase sums: at the grating's frequency
             "grating_peak_rate": g.peak_rate_hz * b2.Hz,
@@ -164,13 +173,19 @@ spatial_sin = sin(grating_k * (x*grating_cos + y*grating_sin))
 
 
 def _grating_directions(timeline: Timeline, gratings: GratingParams) -> b2.TimedArray:
-    """Drift direction (rad) of every presentation slot of every checkpoint, as a function of
-    the time within the checkpoint and its index."""
-    directions = gratings.directions_rad
-    values = np.stack([directions[c.block.direction_index] for c in timeline.of_kind(GRATINGS)],
-                      axis=1)
+    """Drift direction (index into ``gratings.directions_rad``) of every presentation slot of
+    every checkpoint, as a function of the time within the checkpoint and its index."""
+    values = np.stack([c.block.direction_index for c in timeline.of_kind(GRATINGS)], axis=1)
     slot = (gratings.presentation_ms + gratings.blank_ms) * b2.ms
-    return b2.TimedArray(values, dt=slot, name="grating_direction")
+    return b2.TimedArray(values.astype(float), dt=slot, name="grating_direction_index")
+
+
+def _spatial_phases(directions_rad: np.ndarray, positions_um: np.ndarray,
+                    wavelength_um: float) -> np.ndarray:
+    """Each input's spatial phase (rad) in a grating of each direction: ``k · position`` with
+    ``k`` of length 2π / `wavelength_um` along the direction; shape (directions, inputs)."""
+    unit = np.column_stack([np.cos(directions_rad), np.sin(directions_rad)])
+    return 2 * np.pi / wavelength_um * unit @ np.asarray(positions_um).T
 
 
 def _baseline_rate(timeline: Timeline) -> np.ndarray:

@@ -294,13 +294,12 @@ def input_group(spec0: CircuitSpec, timeline: Timeline, drives: Sequence[Drive],
     sum of the drives' rates, on their own coarser clock (see `EngineParams`)."""
     model, reset = models.input_model(drives, rules, INPUT_CHANNELS)
     clock = b2.Clock(engine.input_dt_ms * b2.ms, name="input_clock")
-    inputs = b2.NeuronGroup(spec0.n_inputs, model, threshold="rand() < rate*dt", reset=reset,
-                            method="exact", clock=clock, name="inputs", namespace=namespace)
+    inputs = models.poisson_group(spec0.n_inputs, model, reset, clock, namespace, "inputs")
     positions = np.concatenate([spec0.input_positions_um] * len(INPUT_CHANNELS))
     inputs.x, inputs.y = positions[:, 0] * b2.um, positions[:, 1] * b2.um
     inputs.polarity = spec0.input_polarity
     for drive in drives:
-        drive.initialise(inputs, timeline)
+        drive.initialise(inputs, timeline, positions)
     showing = models.showing_frame([drive.kind for drive in drives])
     frames = "".join(drive.frame_statements() for drive in drives)
     _follow_schedule(inputs, timeline, engine.stimulus_frame_ms / 1000, showing + frames)

@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from pathlib import Path
 
 import brian2 as b2
@@ -79,6 +80,25 @@ _WRITE_PEAK_RSS = """
 #: no spike (values below 1e-308 do not move a sum of normal numbers).
 FLUSH_SUBNORMALS = ("-ffast-math",)
 
+#: GCC vectorises a loop over arrays it cannot prove distinct only behind run-time checks
+#: that they do not overlap, and gives up beyond 10 such checks (``__restrict`` on Brian2's
+#: local pointers does not count for it): the cortex's state update, 9 arrays and 33 checks,
+#: stayed scalar. Allowing more vectorised it (with AVX-512 here: the whole `quick` run
+#: 31.3 s → 26.4 s, identical results). Other compilers take their defaults.
+VECTORISE_WIDE_LOOPS = ("--param=vect-max-version-for-alias-checks=100",)
+
+
+@cache
+def _compiler_is_gcc() -> bool:
+    """Whether make's C++ compiler (``$CXX``, else ``g++``) is GCC (Clang may answer to
+    ``g++``, and takes no GCC ``--param``)."""
+    try:
+        version = subprocess.run([os.environ.get("CXX", "g++"), "--version"],
+                                 capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return False
+    return "Free Software Foundation" in version and "clang" not in version.lower()
+
 
 @contextmanager
 def standalone_device(build_dir: Path, dt, threads: int = 1) -> Iterator[None]:
@@ -96,15 +116,19 @@ def standalone_device(build_dir: Path, dt, threads: int = 1) -> Iterator[None]:
             path.write_text(text)
     make_args = b2.prefs.devices.cpp_standalone.extra_make_args_unix
     link_args = b2.prefs.codegen.cpp.extra_link_args
+    compile_args = b2.prefs.codegen.cpp.extra_compile_args_gcc
     # One compiler per core (Brian2's plain -j starts one per source file at once).
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = [
         f"-j{os.cpu_count()}", "-f", "makefile", "-f", _FAST_REBUILD_MAKEFILE]
     b2.prefs.codegen.cpp.extra_link_args = [*link_args, *FLUSH_SUBNORMALS]
+    if _compiler_is_gcc():
+        b2.prefs.codegen.cpp.extra_compile_args_gcc = [*compile_args, *VECTORISE_WIDE_LOOPS]
     try:
         yield
     finally:
         b2.prefs.devices.cpp_standalone.extra_make_args_unix = make_args
         b2.prefs.codegen.cpp.extra_link_args = link_args
+        b2.prefs.codegen.cpp.extra_compile_args_gcc = compile_args
         b2.device.reinit()
         b2.device.activate()
         b2.set_device("runtime")

@@ -63,3 +63,28 @@ def test_a_name_defined_twice_in_merged_namespaces_is_an_error_naming_it():
 
 def test_every_formation_rule_has_its_expression():
     assert set(FORMATION_FACTORS) == set(FORMATION_RULE_NAMES)
+
+
+def test_poisson_inputs_are_a_bernoulli_trial_per_step_at_the_rate():
+    """400 cells at r(t) = 40 (1 + cos 2π·2t) Hz for 10 s on a 1 ms clock, as
+    ``rand() < rate*dt`` would draw them: 400 spikes per cell expected, counts across cells
+    binomial, and a spike's next step as likely to spike as any (no doublets added)."""
+    b2.prefs.codegen.target = "numpy"
+    model = ("survival_ratio : 1\n"
+             "rate = 40*Hz * (1 + cos(2*pi*2*Hz*t)) : Hz\n")
+    cells = models.poisson_group(400, model, models.POISSON_RESET,
+                                 b2.Clock(1 * b2.ms, name="poisson_test_clock"), {}, "poisson")
+    spikes = b2.SpikeMonitor(cells)
+    b2.Network(cells, spikes).run(10 * b2.second, namespace={})
+    counts = np.asarray(spikes.count[:])
+    # Total: 160 000 expected, SD 400 (0.25 %); 1.5 % is 6 SD.
+    assert counts.sum() == pytest.approx(160_000, rel=0.015)
+    # Fano factor over 400 cells: 1 - E[p²]/E[p] = 0.94 for Bernoulli steps; its sampling
+    # SD is sqrt(2/399) = 7 %, so ±0.2 is 3 SD.
+    assert counts.var(ddof=1) / counts.mean() == pytest.approx(0.94, abs=0.2)
+    # Spikes one step after a spike: Σ p_k p_(k+1) per cell = 10⁴ · 0.04² · 1.5 = 24 expected
+    # (9 600 in all, SD ~100); carrying the overshoot of a continuous-time draw into the
+    # next interval of an exponential variate adds ~50 % (measured: 14 000). ±5 % is 5 SD.
+    steps = np.round(np.asarray(spikes.t / b2.ms)).astype(int)
+    pairs = sum(np.isin(steps[spikes.i == k] + 1, steps[spikes.i == k]).sum() for k in range(400))
+    assert pairs == pytest.approx(9_600, rel=0.05)

@@ -4,6 +4,8 @@ import subprocess
 import threading
 import time
 
+import brian2 as b2
+
 from neurodev.development import standalone
 from neurodev.development.standalone import locked_slot
 
@@ -93,3 +95,14 @@ def test_outputs_of_a_compilation_cut_short_are_removed_and_older_ones_kept(tmp_
     standalone._remove_outputs_since(tmp_path, since=time.time() - 5)
     assert old.exists() and (tmp_path / "source.cpp").exists()
     assert not new.exists() and not (tmp_path / "main").exists()
+
+
+def test_the_device_adds_gccs_wide_loop_flag_and_restores_brian2s_preferences(tmp_path,
+                                                                               monkeypatch):
+    for is_gcc in (True, False):
+        monkeypatch.setattr(standalone, "_compiler_is_gcc", lambda is_gcc=is_gcc: is_gcc)
+        before = list(b2.prefs.codegen.cpp.extra_compile_args_gcc)
+        with standalone.standalone_device(tmp_path, 0.5 * b2.ms):
+            added = b2.prefs.codegen.cpp.extra_compile_args_gcc[len(before):]
+        assert added == (list(standalone.VECTORISE_WIDE_LOOPS) if is_gcc else [])
+        assert b2.prefs.codegen.cpp.extra_compile_args_gcc == before
