@@ -9,12 +9,21 @@ import numpy as np
 from neurodev.circuits.maps import COLUMN_SPACING_UM, MAP_KINDS, preference_map
 from neurodev.circuits.params import ParameterError, check_choice, check_ranges, param
 from neurodev.circuits.sheets import covering_grid, grid_positions, pairwise_distances, uniform_positions
-from neurodev.circuits.wiring import Projection, distance_dependent, feedforward_to_exc, feedforward_to_inh
+from neurodev.circuits.wiring import (
+    Projection,
+    distance_dependent,
+    feedforward_to_exc,
+    feedforward_to_inh,
+    shuffle_within_groups,
+)
 
 #: The input channels, in the order of the inputs: ON cells of every site, then OFF cells.
 #: (Later: one pair per eye.) Plasticity rules keep per-channel totals by these names.
 INPUT_CHANNELS = ("on", "off")
 CHANNEL_POLARITY = {"on": 1.0, "off": -1.0}
+#: The shuffled-prior control draws its permutation from ``default_rng([seed, SHUFFLE_STREAM])``,
+#: a stream of its own, so that everything else it draws is the prior circuit's.
+SHUFFLE_STREAM = 1
 
 
 @dataclass(frozen=True)
@@ -234,14 +243,17 @@ def wiring_memory_bytes(params: CircuitParams) -> int:
 
 
 def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior_strength: float,
-                  seed: int, l23_prior_strength: float | None = None) -> CircuitSpec:
+                  seed: int, l23_prior_strength: float | None = None,
+                  shuffled: bool = False) -> CircuitSpec:
     """Wire one circuit (L4 over the retina, L2/3 above L4).
 
     Circuits built with the same `params`, `wiring` and `seed` share positions, the orientation
     map, Gabor phases, clones and the feed-forward synapses; `prior_strength` sets their L4
     feed-forward weights, and `l23_prior_strength` (default: `prior_strength`) the
     like-to-like specificity of L4 → L2/3 excitation. That makes hypotheses directly
-    comparable cell by cell.
+    comparable cell by cell. `shuffled` permutes each L4 cell's feed-forward weights among
+    its own live synapses of each channel (`SHUFFLE_STREAM`; the shuffled-prior control:
+    the prior's weights, without their arrangement).
     """
     rng = np.random.default_rng(seed)
     extent = params.cortex_extent_um
@@ -292,6 +304,11 @@ def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior
     positions["inh23"] = uniform_positions(params.l23_inh_count, extent, rng)
     wire(recurrent[3:], l23_theta,
          prior_strength if l23_prior_strength is None else l23_prior_strength)
+    if shuffled:
+        ff = projections["input_exc"]
+        channel = (ff.pre >= len(inputs)).astype(np.int64)
+        projections["input_exc"] = shuffle_within_groups(
+            ff, 2 * ff.post.astype(np.int64) + channel, np.random.default_rng([seed, SHUFFLE_STREAM]))
     return CircuitSpec(label, prior_strength, inputs, exc, inh, centres, theta, phase, exc23,
                        positions["inh23"], l23_theta, mother, projections)
 

@@ -8,6 +8,7 @@ conductance: a spike through a synapse of weight ``w`` raises the target's condu
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,6 +164,19 @@ def feedforward_to_exc(input_positions_um, centres_um, theta, phase, *, arbor_ra
     order = np.lexsort((site + n_sites * channel, cell))
     return Projection("input", "exc", (site + n_sites * channel)[order].astype(np.int32),
                       cell[order].astype(np.int32), weight[order], plastic=True, alive=alive[order])
+
+
+def shuffle_within_groups(projection: Projection, groups: np.ndarray, rng) -> Projection:
+    """The same synapses with each group's live weights permuted among its live synapses:
+    every group keeps exactly its multiset of weights, and loses any order of them over its
+    synapses (the shuffled-prior control, with groups a cell and input channel each)."""
+    live = projection.alive.nonzero()[0]
+    # Live synapses sorted by group, randomly within each: one permutation per group.
+    order = live[np.lexsort((rng.random(len(live)), groups[live]))]
+    by_group = live[np.argsort(groups[live], kind="stable")]
+    weight = projection.weight.copy()
+    weight[by_group] = projection.weight[order]
+    return dataclasses.replace(projection, weight=weight)
 
 
 def feedforward_to_inh(input_positions_um, centres_um, *, arbor_radius_um,

@@ -90,7 +90,8 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
         statements run; ``cell_rules`` those of the cortical cells (e.g. the homeostatic
         threshold).
     seed : int
-        Seed of Brian2's random number generator (Poisson inputs).
+        Seed of Brian2's random number generator (Poisson inputs, structural plasticity) and
+        of the cells' initial membrane potentials (`Layout.common_uniform`).
     build_root : Path
         Where ``cpp_standalone`` keeps its build directories, one per circuit shape and
         worker process, reused so that later runs of the same shape compile incrementally.
@@ -125,7 +126,7 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
         merged = layout.merged_projections()
         network, recorders, periodic = _build_network(layout, merged, timeline, drives, neurons,
                                                       rules, cell_rules, tally, streams, engine,
-                                                      namespace)
+                                                      namespace, seed)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         built = time.perf_counter()
         if engine.device == "cpp_standalone":
@@ -247,7 +248,7 @@ def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, 
 
 
 def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules, tally, streams,
-                   engine, namespace):
+                   engine, namespace, seed):
     """Inputs, the drives' objects, one population holding every circuit's cells, and three
     synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
     circuits, so the cost per time step does not grow with the number of circuits."""
@@ -258,7 +259,10 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
                      for obj in drive.objects(inputs, timeline, engine.input_dt_ms / 1000, namespace)]
     cortex = cortex_group(layout.n_cells, [*cell_rules, *rules, tally], namespace,
                           method=engine.method)
-    cortex.v = "v_rest + rand() * (v_threshold - v_rest)"
+    # Drawn in NumPy, so that Brian2's random numbers (one stream) serve the inputs alone and
+    # their spikes do not depend on how many cells the circuits have.
+    cortex.v = (neurons.v_rest_mv + layout.common_uniform(seed)
+                * (neurons.v_threshold_mv - neurons.v_rest_mv)) * b2.mV
     cortex.leak_rate = 1 / (np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms)
     cortex.excitatory = layout.is_exc.astype(float)
     _follow_schedule(cortex, timeline, frame_s, models.PLASTICITY_FRAME + tally.frame_statements(),

@@ -132,6 +132,13 @@ class Layout:
     def offset(self, circuit_index: int, population: str) -> int:
         return self.starts[circuit_index][population]
 
+    def common_uniform(self, seed: int) -> np.ndarray:
+        """A uniform variate in [0, 1) per merged cell, the same for a cell of every circuit
+        (common random numbers: circuits that differ in their weights start from the same
+        state, and adding a circuit changes no other circuit's draws)."""
+        return np.concatenate([np.random.default_rng(seed).random(sum(c.population_sizes.values()))
+                               for c in self.circuits])
+
     def indices(self, population: str) -> np.ndarray:
         """Merged indices of one population of every circuit, in circuit order."""
         return np.concatenate([self.offset(k, population) + np.arange(c.population_sizes[population])

@@ -50,12 +50,17 @@ def refused_as_config_error():
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    """How responses are classified. ``responsive_rate_hz``: mean rate at the preferred
-    direction that makes a cell responsive; ``selective_osi``: global OSI above which a
-    responsive cell counts as selective (0.2, as in the pilot study)."""
+    """How responses are classified and summarised. ``responsive_rate_hz``: mean rate at the
+    preferred direction that makes a cell responsive; ``selective_p``: the level of each
+    cell's permutation test of orientation selectivity (``n_permutations`` relabellings of
+    its trials); ``min_cells_for_median``: fewer responsive cells than this give no median
+    (the median of a handful of sparsely firing cells says little); ``n_shuffles``: label
+    shuffles of the shuffle floor."""
 
     responsive_rate_hz: float = param(1.0, 0, 1000)
-    selective_osi: float = param(0.2, 0, 1)
+    selective_p: float = param(0.05, 0, 1, open_low=True)
+    n_permutations: int = param(999, 19, 100_000)
+    min_cells_for_median: int = param(10, 1, 100_000)
     n_shuffles: int = param(20, 1, 10_000)
 
     def __post_init__(self):

@@ -9,7 +9,7 @@ import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.measures.maps import pinwheels
-from neurodev.figures.style import WIRING_COLOURS, plt, save
+from neurodev.figures.style import WIRING_COLOURS, label_counts, plt, save
 
 COLOURS = {**WIRING_COLOURS, "prior_l4": "#7570b3"}
 NAMES = {"random": "random", "prior": "prior (like-to-like L2/3)",
@@ -36,12 +36,14 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
                         color=colour, label=NAMES.get(label, label))
         l23 = run.metrics["circuits"][label]["l23"]
         l23_osi.plot(minutes, l23["median_osi"], style, color=colour)
+        label_counts(l23_osi, minutes, l23["median_osi"], l23["n_responsive"], colour)
         l23_osi.plot(minutes, l23["osi_shuffle_floor"], ":", color=colour, lw=1)
         inputs.hist(run.arrays[f"{label}.l23_input_resultant"], bins=20, range=(0, 1),
                     histtype="step", color=colour)
     similarity.set(xlabel="development (min)", ylabel="measured L4 map vs prior map", ylim=(-0.2, 1))
     similarity.legend(frameon=False)
-    l23_osi.set(xlabel="development (min)", ylabel="L2/3 median OSI (dotted: shuffle floor)")
+    l23_osi.set(xlabel="development (min)",
+                ylabel="L2/3 median OSI (dotted: shuffle floor;\nnumbers: responsive cells)")
     inputs.set(xlabel="L2/3 cell: orientation agreement\nof its L4 inputs (resultant)", yticks=[])
     density = run.metrics["maps"]["generator"]["mean"]
     figure.suptitle(f"prior map: {density:.2f} pinwheels per Λ² (generator, Λ = "

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
-from neurodev.figures.style import WIRING_COLOURS, WIRING_NAMES, plt, save
+from neurodev.figures.style import WIRING_COLOURS, WIRING_NAMES, label_counts, plt, save
 
 N_EXAMPLES = 3
 
@@ -37,14 +37,17 @@ def _learning_curves(ax, run, wirings):
         ax.fill_between(minutes, m["osi_q25"], m["osi_q75"], color=colour, alpha=0.2, lw=0)
         ax.plot(minutes, m["osi_shuffle_floor"], ":", color=colour, lw=1)
         ax.plot(minutes, m["l23"]["median_osi"], "^--", color=colour, ms=3, lw=1)
-    ax.plot([], [], "^--", color="0.4", ms=3, lw=1, label="L2/3 (circles: L4)")
+        for layer in (m, m["l23"]):
+            label_counts(ax, minutes, layer["median_osi"], layer["n_responsive"], colour)
+    ax.plot([], [], "^--", color="0.4", ms=3, lw=1, label="L2/3 (circles: L4; numbers: n cells)")
     ax.plot([], [], ":", color="0.4", lw=1, label="shuffled-label floor (L4)")
     ax.fill_between([], [], [], color="0.4", alpha=0.2, lw=0, label="quartiles over cells")
     ax.set_xlabel("developmental time (min of retinal waves)")
     ax.set_ylabel("median global OSI (responsive cells)")
     ax.set_title("selectivity during development", loc="left")
-    ax.set_ylim(0, 1)
-    ax.legend(loc="upper right", frameon=False)
+    ax.set_ylim(0, 1.6)  # the legend above the curves
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.legend(loc="upper left", frameon=False, fontsize=5.5)
 
 
 def _osi_distribution(ax, run, wirings, index, title):

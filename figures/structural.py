@@ -9,7 +9,7 @@ import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.protocols.wiring import REWIRED
-from neurodev.figures.style import WIRING_COLOURS, plt, save
+from neurodev.figures.style import WIRING_COLOURS, label_counts, plt, save
 
 
 def make(run_dir: Path, out_dir: Path) -> list[Path]:
@@ -27,6 +27,7 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
                  "marker": "o" if rewired else None, "ms": 3}
         name = f"{wiring}, turnover {'on' if rewired else 'off'}"
         osi.plot(minutes, m["median_osi"], label=name, **style)
+        label_counts(osi, minutes, m["median_osi"], m["n_responsive"], style["color"])
         radius.plot(minutes, m["median_rf_radius_um"], **style)
         weight_osi.plot(minutes, m["median_weight_osi"], **style)
         t = m["turnover"]["input_exc"]
@@ -39,7 +40,7 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
     changes.plot([], [], "k:", label="formed")
     osi.legend(frameon=False, fontsize=6)
     changes.legend(frameon=False)
-    osi.set(ylabel="L4 median OSI", ylim=(0, 1))
+    osi.set(ylabel="L4 median OSI (numbers: responsive cells)", ylim=(0, 1))
     radius.set(ylabel="median RF radius (µm)")
     live.set(ylabel="live feed-forward synapses\n(fraction of initial)")
     changes.set(ylabel="per epoch, fraction of live")

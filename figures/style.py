@@ -9,13 +9,24 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-WIRING_COLOURS = {"random": "#d95f02", "prior": "#1b9e77"}
-WIRING_NAMES = {"random": "random wiring (learning from scratch)", "prior": "prior wiring (innate map)"}
+WIRING_COLOURS = {"random": "#d95f02", "prior": "#1b9e77", "shuffled_prior": "#7570b3"}
+WIRING_NAMES = {"random": "random wiring (learning from scratch)", "prior": "prior wiring (innate map)",
+                "shuffled_prior": "shuffled prior (control: its weights, no structure)"}
 
 plt.rcParams.update({
     "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7,
     "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
 })
+
+
+def label_counts(ax, x, medians, counts, colour):
+    """Write beside each median the number of cells it is taken over; where too few cells
+    gave no median, write the count at the bottom of the axes, so a gap is never silent."""
+    for xk, median, n in zip(x, medians, counts, strict=True):
+        missing = median is None or median != median  # NaN
+        ax.annotate(f"{n}", (xk, 0.02 if missing else median), textcoords="offset points",
+                    xytext=(2, 3), fontsize=5, color=colour,
+                    xycoords=("data", "axes fraction") if missing else "data")
 
 
 def save(figure, out_dir: Path, name: str) -> list[Path]:

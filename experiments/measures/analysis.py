@@ -12,9 +12,12 @@ from neurodev.experiments.measures.receptive_fields import (
 )
 from neurodev.experiments.measures.tuning import (
     circular_difference,
+    classic_osi,
     f1_amplitude,
     global_dsi,
     global_osi,
+    half_width,
+    osi_permutation_p,
     preferred_orientation,
     shuffled_osi,
     tuning_curves,
@@ -50,8 +53,9 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
     order: checkpoint by checkpoint, presentations in their showing order).
 
     Returns a dict of arrays: ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1``
-    (Hz, checkpoint × cell × direction), per-cell ``osi``, ``dsi``, ``f1_osi``, ``preferred``,
-    ``responsive`` and ``shuffled_osi`` (median over label shuffles).
+    (Hz, checkpoint × cell × direction), per-cell ``osi`` (global), ``classic_osi``,
+    ``half_width_deg``, ``osi_p`` (the permutation test's p-value), ``dsi``, ``f1_osi``,
+    ``preferred``, ``responsive`` and ``shuffled_osi`` (median over label shuffles).
     """
     directions = gratings.directions_rad
     n_dir, n_trials = len(directions), gratings.n_trials
@@ -69,6 +73,9 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
             "rates": trial_rates.astype(np.float32),
             "f1": trial_f1.mean(axis=2).astype(np.float32),
             "osi": global_osi(mean, directions),
+            "classic_osi": classic_osi(mean),
+            "half_width_deg": half_width(mean),
+            "osi_p": osi_permutation_p(trial_rates, directions, rng, analysis.n_permutations),
             "dsi": global_dsi(mean, directions),
             "f1_osi": global_osi(trial_f1.mean(axis=2), directions),
             "preferred": preferred_orientation(mean, directions),
@@ -79,9 +86,11 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
     return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
 
-_SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median_f1_osi",
-                "median_dsi", "fraction_responsive", "fraction_selective",
-                "spike_preference_vs_map_deg", "mean_rate_gratings_hz")
+_SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median_classic_osi",
+                "median_half_width_deg", "median_f1_osi", "median_dsi", "n_responsive",
+                "fraction_responsive", "n_selective", "fraction_selective",
+                "spike_preference_vs_map_deg",
+                "mean_rate_gratings_hz")
 #: Every metric `summarise` gives a circuit, as a sweep table's columns name it after the
 #: circuit's label (``prior.median_osi``); a test holds it to what `summarise` returns.
 CIRCUIT_METRICS = (
@@ -100,9 +109,11 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
     """Scalar metrics per checkpoint (lists, JSON-ready) from `measure_checkpoints` output.
 
     L4 metrics sit at the top level, L2/3 ones under ``"l23"``. Medians over cells use
-    responsive cells only (NaN where none responds); the ``osi_shuffle_floor`` is the median
-    OSI those cells show once direction labels are shuffled, the level a median OSI must
-    clear to mean anything.
+    responsive cells only, and are NaN where fewer than ``analysis.min_cells_for_median``
+    respond (``n_responsive`` says how many did); the ``osi_shuffle_floor`` is the median OSI
+    those cells show once direction labels are shuffled, the level a median OSI must clear
+    to mean anything. ``fraction_selective``: the fraction of all cells whose permutation
+    test of orientation selectivity gives p < ``analysis.selective_p``.
     """
     weights = recording.ff_weights.astype(float)
     change = np.abs(weights - weights[0]).sum(axis=1) / weights[0].sum()
@@ -131,18 +142,24 @@ def selectivity(tuning: dict, innate_theta, analysis) -> dict:
     with the median deviation of responsive cells' preferences from `innate_theta`."""
     responsive = tuning["responsive"]
 
-    def over_responsive(values, statistic):
-        return [float(statistic(v[r])) if r.any() else float("nan")
-                for v, r in zip(values, responsive, strict=True)]
+    with np.errstate(invalid="ignore"):  # NaN p (silent cells) is not selective
+        selective = tuning["osi_p"] < analysis.selective_p
 
-    selective = responsive & (tuning["osi"] > analysis.selective_osi)
+    def over_responsive(values, statistic, cells=responsive):
+        return [float(statistic(v[r])) if r.sum() >= analysis.min_cells_for_median
+                else float("nan") for v, r in zip(values, cells, strict=True)]
     return {
         "median_osi": over_responsive(tuning["osi"], np.median),
         "osi_q25": over_responsive(tuning["osi"], lambda v: np.percentile(v, 25)),
         "osi_q75": over_responsive(tuning["osi"], lambda v: np.percentile(v, 75)),
         "osi_shuffle_floor": over_responsive(tuning["shuffled_osi"], np.median),
+        "median_classic_osi": over_responsive(tuning["classic_osi"], np.median),
+        # Over selective cells: a sparse untuned cell's few spikes make a narrow "peak".
+        "median_half_width_deg": over_responsive(tuning["half_width_deg"], np.median, selective),
+        "n_selective": selective.sum(axis=1).tolist(),
         "median_f1_osi": over_responsive(tuning["f1_osi"], np.median),
         "median_dsi": over_responsive(tuning["dsi"], np.median),
+        "n_responsive": responsive.sum(axis=1).tolist(),
         "fraction_responsive": responsive.mean(axis=1).tolist(),
         "fraction_selective": selective.mean(axis=1).tolist(),
         "spike_preference_vs_map_deg": over_responsive(

@@ -2,7 +2,10 @@
 
 Angles are drift directions φ in radians; a grating's orientation is φ modulo π. Responses
 are firing rates in Hz. Circular measures follow Ringach et al. 2002 (J Neurosci 22:5639)
-and Mazurek et al. 2014 (Front Neural Circuits 8:92).
+and Mazurek et al. 2014 (Front Neural Circuits 8:92); the classic OSI and the half-width
+are those of Niell & Stryker 2008 (J Neurosci 28:7520) on sampled orientations, without
+their curve fit (recalled); selectivity is tested per cell by permuting direction labels
+(`osi_permutation_p`), as a shuffle test of tuning is usually done.
 """
 
 from __future__ import annotations
@@ -124,6 +127,117 @@ def shuffled_osi(trial_responses, directions_rad, rng, n_shuffles=20):
         shuffled = flat[:, rng.permutation(flat.shape[1])].reshape(n_cells, n_directions, n_trials)
         osi[k] = global_osi(shuffled.mean(axis=2), directions_rad)
     return osi
+
+
+def orientation_tuning(responses):
+    """Mean response to each orientation: the two opposite drift directions averaged.
+
+    Parameters
+    ----------
+    responses : ndarray, shape (..., n_directions)
+        Mean response to each of an even number of directions evenly spaced over 2π.
+
+    Returns
+    -------
+    ndarray, shape (..., n_directions // 2)
+    """
+    responses = np.asarray(responses, dtype=float)
+    half = responses.shape[-1] // 2
+    return (responses[..., :half] + responses[..., half:]) / 2
+
+
+def classic_osi(responses):
+    """Classic orientation selectivity, ``(R_pref − R_orth) / (R_pref + R_orth)`` on the
+    orientation tuning (`orientation_tuning`), with R_orth the response 90° from the
+    preferred orientation; NaN where a cell never responds. Needs an even number of
+    orientations.
+
+    Examples
+    --------
+    >>> round(float(classic_osi(np.array([4, 2, 1, 2, 4, 2, 1, 2]))), 12)  # 4 Hz vs 1 Hz
+    0.6
+    """
+    tuning = orientation_tuning(responses)
+    n = tuning.shape[-1]
+    best = np.argmax(tuning, axis=-1)
+    pref = np.take_along_axis(tuning, best[..., None], axis=-1)[..., 0]
+    orth = np.take_along_axis(tuning, ((best + n // 2) % n)[..., None], axis=-1)[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (pref - orth) / (pref + orth)
+
+
+def half_width(responses):
+    """Half-width at half height of the orientation tuning (degrees): on each side of the
+    preferred orientation, where the tuning (`orientation_tuning`, baseline its minimum)
+    first falls to half its peak, linearly interpolated between sampled orientations; the
+    mean of the two sides. 90° where it never falls to half within 90°, or is flat
+    (untuned); NaN where a cell never responds.
+
+    Examples
+    --------
+    A triangle 8 Hz at the peak, 4 Hz one 22.5° step away, 0 two steps away: half height
+    (4 Hz) is reached at one step.
+
+    >>> round(float(half_width(np.tile([8.0, 4, 0, 0, 0, 0, 0, 4], 2))), 9)
+    22.5
+    """
+    tuning = orientation_tuning(responses)
+    n = tuning.shape[-1]
+    step = 180.0 / n
+    above = tuning - tuning.min(axis=-1, keepdims=True)
+    peak_index = np.argmax(above, axis=-1)
+    peak = np.take_along_axis(above, peak_index[..., None], axis=-1)
+    # Each side's tuning from the peak outwards, normalised to the peak (0 … n/2 steps).
+    offsets = np.arange(n // 2 + 1)
+    sides = []
+    for sign in (1, -1):
+        index = (peak_index[..., None] + sign * offsets) % n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sides.append(np.take_along_axis(above, index, axis=-1) / peak)
+    widths = np.stack([_first_crossing(side, 0.5) for side in sides]) * step
+    width = np.where(peak[..., 0] > 0, widths.mean(axis=0), 90.0)  # flat: untuned
+    return np.where(tuning.max(axis=-1) > 0, width, np.nan)
+
+
+def _first_crossing(curve, level):
+    """Where `curve` (last axis, starting above `level`) first falls to `level`, in steps,
+    linearly interpolated; the curve's length − 1 if it never does."""
+    below = curve <= level
+    first = np.where(below.any(axis=-1), np.argmax(below, axis=-1), curve.shape[-1] - 1)
+    before = np.take_along_axis(curve, np.maximum(first - 1, 0)[..., None], axis=-1)[..., 0]
+    at = np.take_along_axis(curve, first[..., None], axis=-1)[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(before > at, (before - level) / (before - at), 1.0)
+    return np.where(below.any(axis=-1), first - 1 + fraction, first)
+
+
+def osi_permutation_p(trial_responses, directions_rad, rng, n_permutations=999):
+    """Per-cell p-value of orientation selectivity: the fraction of direction-label
+    permutations of the cell's trials whose global OSI reaches the observed one (counting
+    the observed labels as one permutation, so p ≥ 1 / (n_permutations + 1)).
+
+    Under the null hypothesis (responses do not depend on direction) trials are
+    exchangeable, so p < 0.05 for 5 % of untuned cells; NaN where a cell never responds.
+
+    Parameters
+    ----------
+    trial_responses : ndarray, shape (n_cells, n_directions, n_trials)
+    rng : numpy.random.Generator
+    n_permutations : int
+
+    Returns
+    -------
+    ndarray, shape (n_cells,)
+    """
+    n_cells, n_directions, n_trials = trial_responses.shape
+    flat = trial_responses.reshape(n_cells, -1)
+    observed = global_osi(trial_responses.mean(axis=2), directions_rad)
+    reached = np.ones(n_cells)
+    for _ in range(n_permutations):
+        shuffled = flat[:, rng.permutation(flat.shape[1])].reshape(n_cells, n_directions, n_trials)
+        # A tolerance for ties: a permutation that only reorders equal values is a tie.
+        reached += global_osi(shuffled.mean(axis=2), directions_rad) >= observed - 1e-12
+    return np.where(np.isnan(observed), np.nan, reached / (n_permutations + 1))
 
 
 def circular_difference(a_rad, b_rad, period=np.pi):

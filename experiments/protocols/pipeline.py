@@ -163,7 +163,7 @@ def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring])
     ``circuits`` seed stream), different weights and L4 → L2/3 specificity."""
     seed_int = int(config.seed_stream("circuits").generate_state(1)[0])
     return [build_circuit(label, config.circuit, config.wiring, w.ff_prior, seed_int,
-                          l23_prior_strength=w.l23_prior)
+                          l23_prior_strength=w.l23_prior, shuffled=w.shuffled)
             for label, w in circuit_wirings.items()]
 
 

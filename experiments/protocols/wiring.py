@@ -11,8 +11,11 @@ REWIRED = "_rewired"
 
 class Wiring(NamedTuple):
     """How one circuit is wired: L4 feed-forward prior strength, L4 → L2/3 like-to-like
-    specificity, and whether structural plasticity rewires its feed-forward synapses."""
+    specificity, whether structural plasticity rewires its feed-forward synapses, and whether
+    each L4 cell's feed-forward weights are shuffled among its synapses (the shuffled-prior
+    control)."""
 
     ff_prior: float
     l23_prior: float
     rewired: bool
+    shuffled: bool = False

@@ -78,3 +78,12 @@ def test_recording_round_trip_recovers_each_circuits_spikes_weights_and_threshol
         assert list(recording.eliminated) == ([2 * circuit.n_exc] * 3 if rewired else [0, 0, 0])
         start += simulated.n_synapses
         exc_start += circuit.n_exc
+
+
+def test_every_circuit_draws_the_same_uniform_variates_whatever_the_others(circuits):
+    one = Layout(circuits[:1], ()).common_uniform(3)
+    three = Layout(circuits, ()).common_uniform(3)
+    assert len(three) == 3 * len(one)
+    for k in range(3):
+        np.testing.assert_array_equal(three[k * len(one):(k + 1) * len(one)], one)
+    assert np.all((one >= 0) & (one < 1)) and one.std() > 0.2

@@ -4,9 +4,12 @@ from scipy.special import iv
 
 from neurodev.experiments.measures.tuning import (
     circular_difference,
+    classic_osi,
     f1_amplitude,
     global_dsi,
     global_osi,
+    half_width,
+    osi_permutation_p,
     preferred_orientation,
     shuffled_osi,
     tuning_curves,
@@ -67,3 +70,54 @@ def test_shuffle_floor_is_positive_for_untuned_cells_and_falls_with_trials(rng):
 
 def test_circular_difference_wraps_at_pi():
     np.testing.assert_allclose(circular_difference([0.0, 3.0], [np.pi - 0.1, 0.0]), [0.1, np.pi - 3.0])
+
+
+def gaussian_orientation_tuning(n_directions, preferred_deg, sigma_deg, baseline=0.0, peak=10.0):
+    """Responses to `n_directions` drift directions of a Gaussian in orientation (period 180°)."""
+    orientation = np.arange(n_directions) * 360.0 / n_directions % 180
+    offset = (orientation - preferred_deg + 90) % 180 - 90
+    return baseline + peak * np.exp(-offset**2 / (2 * sigma_deg**2))
+
+
+@pytest.mark.parametrize("sigma_deg", [10.0, 20.0, 30.0])
+@pytest.mark.parametrize("baseline", [0.0, 2.0])
+def test_half_width_of_gaussian_tuning_is_its_hwhm(sigma_deg, baseline):
+    """HWHM of a Gaussian is σ √(2 ln 2). 72 directions sample orientation every 5°: linear
+    interpolation between samples, and the baseline taken as the minimum (at 90°, where the
+    Gaussian is still 1.1 % of its peak at σ = 30°), move the crossing by well under 1°."""
+    responses = gaussian_orientation_tuning(72, 40.0, sigma_deg, baseline)
+    assert half_width(responses) == pytest.approx(sigma_deg * np.sqrt(2 * np.log(2)), abs=1.0)
+
+
+def test_half_width_of_an_untuned_cell_is_90_degrees_and_of_a_silent_one_undefined():
+    assert half_width(np.full(16, 3.0)) == 90.0
+    assert np.isnan(half_width(np.zeros(16)))
+
+
+def test_classic_osi_compares_preferred_and_orthogonal_orientations():
+    # Gaussian with σ = 20° sampled every 22.5°: preferred 10 Hz + 1, orthogonal (90° away) ~1.
+    responses = gaussian_orientation_tuning(16, 45.0, 20.0, baseline=1.0)
+    pref, orth = 11.0, 1.0 + 10.0 * np.exp(-90.0**2 / (2 * 20.0**2))
+    assert classic_osi(responses) == pytest.approx((pref - orth) / (pref + orth), abs=1e-12)
+    assert classic_osi(np.full(16, 2.0)) == 0.0
+    assert np.isnan(classic_osi(np.zeros(16)))
+
+
+def test_permutation_test_is_at_its_level_for_untuned_poisson_cells(rng):
+    """2 000 untuned cells, Poisson counts at 5 Hz in 1 s presentations, 16 directions × 4
+    trials: p < 0.05 for 5 % of them. With 999 permutations the test's own level is 4.9 %
+    (p is a multiple of 1/1000); sampling 2 000 cells adds an SD of 0.49 %: 5 ± 1.5 % is
+    about 3 SD."""
+    counts = rng.poisson(5.0, size=(2000, 16, 4)).astype(float)
+    p = osi_permutation_p(counts, DIRECTIONS, rng, n_permutations=999)
+    assert np.mean(p < 0.05) == pytest.approx(0.05, abs=0.015)
+
+
+def test_permutation_test_finds_tuned_cells_and_skips_silent_ones(rng):
+    """Cells tuned like the Gaussian above (σ = 20°, 1 → 11 Hz) over 4 trials of Poisson
+    counts: the observed OSI (~0.5) is far beyond any label permutation's (~0.1)."""
+    rates = gaussian_orientation_tuning(16, 45.0, 20.0, baseline=1.0)
+    counts = rng.poisson(np.broadcast_to(rates[None, :, None], (200, 16, 4))).astype(float)
+    p = osi_permutation_p(counts, DIRECTIONS, rng, n_permutations=199)
+    assert np.all(p <= 1 / 200 + 1e-12)
+    assert np.isnan(osi_permutation_p(np.zeros((1, 16, 4)), DIRECTIONS, rng)[0])

@@ -1,0 +1,38 @@
+"""Per-population summaries: medians only over enough cells, counts beside them."""
+
+import numpy as np
+import pytest
+
+from neurodev.experiments.config import AnalysisParams
+from neurodev.experiments.measures.analysis import selectivity
+
+
+def tuning_arrays(n_cells, n_responsive, p_values):
+    """`spike_tuning`-like arrays for one checkpoint: cell k has OSI k / n_cells."""
+    responsive = np.arange(n_cells) < n_responsive
+    values = np.arange(n_cells, dtype=float)[None] / n_cells
+    return {"responsive": responsive[None], "osi": values, "shuffled_osi": values / 2,
+            "classic_osi": values, "half_width_deg": 90 * (1 - values), "f1_osi": values,
+            "dsi": values, "preferred": np.zeros((1, n_cells)),
+            "osi_p": np.asarray(p_values, dtype=float)[None],
+            "rates": np.ones((1, n_cells, 16, 4))}
+
+
+def test_a_median_over_fewer_cells_than_the_minimum_is_missing_with_its_count():
+    analysis = AnalysisParams(min_cells_for_median=10)
+    few = selectivity(tuning_arrays(20, 9, np.full(20, 0.5)), np.zeros(20), analysis)
+    assert np.isnan(few["median_osi"][0]) and np.isnan(few["median_classic_osi"][0])
+    assert few["n_responsive"] == [9]
+    enough = selectivity(tuning_arrays(20, 10, np.full(20, 0.5)), np.zeros(20), analysis)
+    assert enough["median_osi"][0] == pytest.approx(np.median(np.arange(10) / 20))
+
+
+def test_fraction_selective_counts_cells_below_the_permutation_level_and_not_silent_ones():
+    p = np.array([0.001, 0.01, 0.049, 0.05, 0.5, np.nan, 0.2, 0.9, 0.02, 0.3])
+    summary = selectivity(tuning_arrays(10, 10, p), np.zeros(10),
+                          AnalysisParams(min_cells_for_median=3))
+    assert summary["n_selective"] == [4]
+    assert summary["fraction_selective"] == [pytest.approx(0.4)]
+    # The half-width is a median over the four selective cells (OSI 0, 0.1, 0.2, 0.8).
+    selective_osi = np.array([0.0, 0.1, 0.2, 0.8])
+    assert summary["median_half_width_deg"][0] == pytest.approx(np.median(90 * (1 - selective_osi)))
