@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurodev.experiments.measures.connectivity import connection_specificity
 from neurodev.experiments.measures.receptive_fields import (
     receptive_field_radius,
     receptive_fields,
@@ -31,12 +32,19 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
     Returns a dict of arrays: for L4 excitatory cells, `spike_tuning`'s arrays, the weight
     measures ``weight_osi`` and ``weight_preferred``, the receptive fields ``rf``
     (checkpoint × cell × site, ON − OFF weights) and their radii ``rf_radius_um``; for L2/3
-    excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``.
+    excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``, and their connection
+    specificity (`connection_specificity` among selective cells, checkpoint × Δθ bin:
+    ``l23_connection_probability`` with ``_low``/``_high``, ``l23_connection_mean_weight``,
+    ``l23_connection_pairs``; ``l23_connection_overall`` per checkpoint).
     """
+    # Independent streams per measure, so that adding a measure changes no other's draws.
+    l4_rng, l23_rng, connection_rng = rng.spawn(3)
     out, l23 = (spike_tuning(recording.window_spikes[population],
-                             recording.window_phase[population], timeline, gratings, analysis, rng)
-                for population in ("exc", "exc23"))
+                             recording.window_phase[population], timeline, gratings, analysis,
+                             stream)
+                for population, stream in (("exc", l4_rng), ("exc23", l23_rng)))
     out |= {f"l23_{name}": values for name, values in l23.items()}
+    out |= _connection_specificity(spec.projections["exc23_exc23"], l23, analysis, connection_rng)
     ff = spec.projections["input_exc"]
     n_sites = len(spec.input_positions_um)
     rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
@@ -86,11 +94,28 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
     return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
 
+def _connection_specificity(projection, tuning, analysis, rng) -> dict:
+    """`connection_specificity` of a static projection at every checkpoint, among the cells
+    selective there (a preference needs tuning to mean anything)."""
+    with np.errstate(invalid="ignore"):
+        selective = tuning["osi_p"] < analysis.selective_p
+    per_checkpoint = [connection_specificity(projection.pre, projection.post, projection.weight,
+                                             preferred, cells, rng)
+                      for preferred, cells in zip(tuning["preferred"], selective, strict=True)]
+    short = {"n_pairs": "pairs", "overall_probability": "overall"}
+    return {f"l23_connection_{short.get(name, name)}": np.array([c[name] for c in per_checkpoint])
+            for name in per_checkpoint[0]}
+
+
 _SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median_classic_osi",
                 "median_half_width_deg", "median_f1_osi", "median_dsi", "n_responsive",
                 "fraction_responsive", "n_selective", "fraction_selective",
                 "spike_preference_vs_map_deg",
                 "mean_rate_gratings_hz")
+#: L2/3 E → E connection probability among selective cells: overall, and for pairs whose
+#: preferences differ by < 22.5° and by > 67.5°.
+_CONNECTIVITY = ("connection_probability", "connection_probability_similar",
+                 "connection_probability_orthogonal")
 #: Every metric `summarise` gives a circuit, as a sweep table's columns name it after the
 #: circuit's label (``prior.median_osi``); a test holds it to what `summarise` returns.
 CIRCUIT_METRICS = (
@@ -101,7 +126,8 @@ CIRCUIT_METRICS = (
         "formed_total_fraction", "eliminated_total_fraction", "persistent_fraction")),
     "mean_rate_development_hz", "mean_inh_rate_gratings_hz", "mean_inh_rate_development_hz",
     "mean_threshold_shift_mv",
-    *(f"l23.{name}" for name in (*_SELECTIVITY, "mean_rate_development_hz")),
+    *(f"l23.{name}" for name in (*_SELECTIVITY, "mean_rate_development_hz",
+                                  *_CONNECTIVITY)),
 )
 
 
@@ -133,7 +159,12 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
         "mean_threshold_shift_mv": recording.threshold_shift_mv.mean(axis=1).tolist(),
         "l23": {**selectivity(l23, spec.l23_theta, analysis),
                 "mean_rate_development_hz": [float("nan"),
-                                             *_mean_rates(recording, "exc23", timeline, True)]},
+                                             *_mean_rates(recording, "exc23", timeline, True)],
+                "connection_probability": measured["l23_connection_overall"].tolist(),
+                "connection_probability_similar":
+                    measured["l23_connection_probability"][:, 0].tolist(),
+                "connection_probability_orthogonal":
+                    measured["l23_connection_probability"][:, -1].tolist()},
     }
 
 

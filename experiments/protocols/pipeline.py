@@ -124,12 +124,13 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
                                      for name, seconds in engine.wall_time_s.items()))
 
     with phase("measurement", "measuring tuning and receptive fields"):
-        analysis_rng = np.random.default_rng(config.seed_stream("analysis"))
+        # One stream per circuit: a circuit added (after the others) changes no other's draws.
+        streams = config.seed_stream("analysis").spawn(len(circuits))
         measured = {spec.label: measure_checkpoints(spec, recordings[spec.label], timeline,
                                                     config.gratings,
                                                     config.wiring.gabor_wavelength_um,
-                                                    config.analysis, analysis_rng)
-                    for spec in circuits}
+                                                    config.analysis, np.random.default_rng(stream))
+                    for spec, stream in zip(circuits, streams, strict=True)}
 
     with phase("analysis", "summarising"):
         metrics = {"development": {k: v.tolist() for k, v in
