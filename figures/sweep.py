@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.experiments.config import SECTIONS, ConfigError
-from neurodev.figures.style import WIRING_COLOURS, plt, save
+from neurodev.figures.style import WIRING_COLOURS, label_counts, plt, save
 
 
 def make(table: Path, axes, metrics: tuple[str, ...], out_dir: Path) -> list[Path]:
@@ -41,7 +41,8 @@ def make(table: Path, axes, metrics: tuple[str, ...], out_dir: Path) -> list[Pat
     panels[0, 0].legend(frameon=False, fontsize=6)
     seeds = len({row["seed"] for row in rows})
     figure.suptitle(f"{Path(table).parent.name}: at the final checkpoint, mean ± SD over "
-                    f"{seeds} seed(s), other swept keys averaged", fontsize=8)
+                    f"{seeds} seed(s), other swept keys averaged; numbers: seeds with a value",
+                    fontsize=8)
     return save(figure, out_dir, "summary")
 
 
@@ -81,17 +82,19 @@ def seed_statistics(rows: list[dict], key: str, column: str):
         The values of `key`, sorted if numeric.
     means, sds : ndarray
         Mean and sample SD (ddof 1; 0 for one seed) over seeds, NaN where no seed has a value.
+    counts : ndarray of int
+        The seeds with a value (a metric can be missing, e.g. a median over too few cells).
 
     Examples
     --------
     >>> rows = [{"k": 1.0, "seed": s, "m": m} for s, m in ((1, 0.2), (2, 0.4))]
     >>> seed_statistics(rows, "k", "m")
-    ([1.0], array([0.3]), array([0.14142136]))
+    ([1.0], array([0.3]), array([0.14142136]), array([2]))
     """
     values = list(dict.fromkeys(row[key] for row in rows))
     if all(isinstance(v, float) for v in values):
         values.sort()
-    means, sds = [], []
+    means, sds, counts = [], [], []
     for value in values:
         per_seed: dict = {}
         for row in rows:
@@ -101,15 +104,18 @@ def seed_statistics(rows: list[dict], key: str, column: str):
         seed_means = seed_means[np.isfinite(seed_means)]
         means.append(seed_means.mean() if seed_means.size else math.nan)
         sds.append(seed_means.std(ddof=1) if seed_means.size > 1 else 0.0)
-    return values, np.array(means), np.array(sds)
+        counts.append(seed_means.size)
+    return values, np.array(means), np.array(sds), np.array(counts)
 
 
 def _plot(panel, rows: list[dict], key: str, column: str, label: str):
-    values, means, sds = seed_statistics(rows, key, column)
+    values, means, sds, counts = seed_statistics(rows, key, column)
     numeric = all(isinstance(v, float) for v in values)
     x = values if numeric else np.arange(len(values))
-    panel.errorbar(x, means, yerr=sds, marker="o", ms=3, capsize=2, lw=1,
-                   color=WIRING_COLOURS.get(label), label=label)
+    colour = WIRING_COLOURS.get(label, "k")
+    panel.errorbar(x, means, yerr=sds, marker="o", ms=3, capsize=2, lw=1, color=colour,
+                   label=label)
+    label_counts(panel, x, means, counts, colour)
     if not numeric:
         panel.set_xticks(x, [str(v) for v in values], rotation=30, ha="right")
     elif min(values) > 0 and max(values) / min(values) >= 100:

@@ -19,12 +19,13 @@ def synthetic_rows():
 def test_seed_statistics_average_other_keys_then_seeds():
     rows = [{k: float(v) if isinstance(v, int | float) else v for k, v in row.items()}
             for row in synthetic_rows()]
-    values, means, sds = seed_statistics(rows, "wiring.prior_strength", "prior.median_osi")
+    values, means, sds, counts = seed_statistics(rows, "wiring.prior_strength", "prior.median_osi")
     assert values == [0.0, 0.5, 1.0]
     # Each seed averages rate 1 and 3 (0.02); seeds 1 and 2 add 0.1 and 0.2.
     np.testing.assert_allclose(means, np.array(values) + 0.15 + 0.02)
     np.testing.assert_allclose(sds, np.std([0.1, 0.2], ddof=1))
-    values, means, _ = seed_statistics(rows, "waves.preset", "prior.median_osi")
+    np.testing.assert_array_equal(counts, [2, 2, 2])
+    values, means, *_ = seed_statistics(rows, "waves.preset", "prior.median_osi")
     assert values == ["wt", "b2ko"]
     np.testing.assert_allclose(means, [0.5 + 0.15 + 0.01, 0.5 + 0.15 + 0.03])
 
@@ -32,8 +33,9 @@ def test_seed_statistics_average_other_keys_then_seeds():
 def test_seed_statistics_leave_out_runs_without_a_value():
     rows = [{"k": 1.0, "seed": 1.0, "m": 0.5}, {"k": 1.0, "seed": 2.0, "m": math.nan},
             {"k": 2.0, "seed": 1.0, "m": math.nan}]
-    _, means, sds = seed_statistics(rows, "k", "m")
+    _, means, sds, counts = seed_statistics(rows, "k", "m")
     assert means[0] == 0.5 and sds[0] == 0.0 and math.isnan(means[1])
+    np.testing.assert_array_equal(counts, [1, 0])
 
 
 def test_figure_from_table_and_unknown_metric(tmp_path):
