@@ -97,11 +97,10 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
 def _connection_specificity(projection, tuning, analysis, rng) -> dict:
     """`connection_specificity` of a static projection at every checkpoint, among the cells
     selective there (a preference needs tuning to mean anything)."""
-    with np.errstate(invalid="ignore"):
-        selective = tuning["osi_p"] < analysis.selective_p
     per_checkpoint = [connection_specificity(projection.pre, projection.post, projection.weight,
                                              preferred, cells, rng)
-                      for preferred, cells in zip(tuning["preferred"], selective, strict=True)]
+                      for preferred, cells in zip(tuning["preferred"],
+                                                  selective_cells(tuning, analysis), strict=True)]
     short = {"n_pairs": "pairs", "overall_probability": "overall"}
     return {f"l23_connection_{short.get(name, name)}": np.array([c[name] for c in per_checkpoint])
             for name in per_checkpoint[0]}
@@ -173,8 +172,7 @@ def selectivity(tuning: dict, innate_theta, analysis) -> dict:
     with the median deviation of responsive cells' preferences from `innate_theta`."""
     responsive = tuning["responsive"]
 
-    with np.errstate(invalid="ignore"):  # NaN p (silent cells) is not selective
-        selective = tuning["osi_p"] < analysis.selective_p
+    selective = selective_cells(tuning, analysis)
 
     def over_responsive(values, statistic, cells=responsive):
         return [float(statistic(v[r])) if r.sum() >= analysis.min_cells_for_median
@@ -197,6 +195,13 @@ def selectivity(tuning: dict, innate_theta, analysis) -> dict:
             np.degrees(circular_difference(tuning["preferred"], innate_theta)), np.median),
         "mean_rate_gratings_hz": tuning["rates"].mean(axis=(1, 2, 3)).tolist(),
     }
+
+
+def selective_cells(tuning: dict, analysis) -> np.ndarray:
+    """Cells whose permutation test of orientation selectivity gives p below
+    ``analysis.selective_p`` (checkpoint × cell; a silent cell's NaN p is not selective)."""
+    with np.errstate(invalid="ignore"):
+        return tuning["osi_p"] < analysis.selective_p
 
 
 def _mean_rates(recording, population: str, timeline, plastic: bool) -> list[float]:

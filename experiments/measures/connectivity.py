@@ -45,10 +45,11 @@ def connection_specificity(pre, post, weight, preferred_rad, measured, rng, n_bo
     index = np.full(len(measured), -1)
     index[cells] = np.arange(len(cells))
     keep = (index[pre] >= 0) & (index[post] >= 0) & (pre != post)
+    source, target = index[pre[keep]], index[post[keep]]
     connection = np.zeros((len(cells), len(cells)))
-    np.add.at(connection, (index[pre[keep]], index[post[keep]]), weight[keep])
+    np.add.at(connection, (source, target), weight[keep])
     connected = np.zeros_like(connection, dtype=bool)
-    connected[index[pre[keep]], index[post[keep]]] = True
+    connected[source, target] = True
     dtheta = np.degrees(circular_difference(preferred_rad[cells][:, None],
                                             preferred_rad[cells][None, :]))
     off_diagonal = ~np.eye(len(cells), dtype=bool)

@@ -229,14 +229,10 @@ def osi_permutation_p(trial_responses, directions_rad, rng, n_permutations=999):
     -------
     ndarray, shape (n_cells,)
     """
-    n_cells, n_directions, n_trials = trial_responses.shape
-    flat = trial_responses.reshape(n_cells, -1)
     observed = global_osi(trial_responses.mean(axis=2), directions_rad)
-    reached = np.ones(n_cells)
-    for _ in range(n_permutations):
-        shuffled = flat[:, rng.permutation(flat.shape[1])].reshape(n_cells, n_directions, n_trials)
-        # A tolerance for ties: a permutation that only reorders equal values is a tie.
-        reached += global_osi(shuffled.mean(axis=2), directions_rad) >= observed - 1e-12
+    permuted = shuffled_osi(trial_responses, directions_rad, rng, n_permutations)
+    # A tolerance for ties: a permutation that only reorders equal values is a tie.
+    reached = 1 + (permuted >= observed - 1e-12).sum(axis=0)
     return np.where(np.isnan(observed), np.nan, reached / (n_permutations + 1))
 
 
