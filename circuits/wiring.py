@@ -40,6 +40,11 @@ class Projection:
         Whether plasticity rules act on this projection.
     alive : ndarray of bool
         Whether each synapse exists initially (default: all).
+    weight_bound : float
+        The largest weight plasticity may give a synapse (default: none). The wiring sets
+        it, so that it holds every initial weight whatever the seed: a plastic feed-forward
+        synapse's is its channel's total, which normalisation keeps each cell's weights of
+        the channel summing to.
     """
 
     source: str
@@ -49,12 +54,15 @@ class Projection:
     weight: np.ndarray
     plastic: bool = False
     alive: np.ndarray = field(default=None)
+    weight_bound: float = np.inf
 
     def __post_init__(self):
         if self.alive is None:
             object.__setattr__(self, "alive", np.ones(len(self.pre), dtype=bool))
         if np.any(self.weight[~self.alive] != 0):
             raise ValueError("dead candidate synapses must have weight 0")
+        if np.any(self.weight > self.weight_bound):
+            raise ValueError(f"an initial weight exceeds the weight bound {self.weight_bound:g}")
 
     @property
     def n_synapses(self) -> int:
@@ -69,18 +77,18 @@ class Projection:
         """The live synapses only."""
         keep = self.alive
         return Projection(self.source, self.target, self.pre[keep], self.post[keep],
-                          self.weight[keep], self.plastic)
+                          self.weight[keep], self.plastic, weight_bound=self.weight_bound)
 
     def replicated(self, copies: int) -> Projection:
         """Every synapse as `copies` adjacent synapses of ``1 / copies`` its weight.
 
         The same total drive with `copies` times the synapses and synaptic events: the
-        benchmark's synapse-count series (plasticity stays equivalent when its weight bounds
-        are divided by `copies` too).
+        benchmark's synapse-count series (the weight bound is divided by `copies`; plasticity
+        stays equivalent when its other weights, e.g. structural thresholds, are too).
         """
         return Projection(self.source, self.target, np.repeat(self.pre, copies),
                           np.repeat(self.post, copies), np.repeat(self.weight / copies, copies),
-                          self.plastic, np.repeat(self.alive, copies))
+                          self.plastic, np.repeat(self.alive, copies), self.weight_bound / copies)
 
 
 def gabor(offsets_um, theta, phase, wavelength_um, sigma_um):
@@ -139,6 +147,8 @@ def feedforward_to_exc(input_positions_um, centres_um, theta, phase, *, arbor_ra
     Gabor at the cell's `theta` and `phase`. Both are scaled so that each cell's ON and OFF
     weights each sum to `total_weight_per_channel`, then blended as
     ``s · prior + (1 − s) · random`` with ``s = prior_strength``, so the total is unchanged.
+    The weight bound is `total_weight_per_channel`: no synapse can hold more than its
+    channel's total, so every seed's initial weights lie within it.
 
     Input index ``k`` is the ON cell at site ``k`` for ``k < n_sites`` and the OFF cell at site
     ``k − n_sites`` otherwise.
@@ -159,11 +169,14 @@ def feedforward_to_exc(input_positions_um, centres_um, theta, phase, *, arbor_ra
     random = rng.uniform(0.0, 1.0, len(live))
     groups = 2 * cell[live] + channel[live]
     weight = np.zeros(len(cell))
-    weight[live] = (prior_strength * normalise_groups(prior, groups, total_weight_per_channel)
-                    + (1 - prior_strength) * normalise_groups(random, groups, total_weight_per_channel))
+    blend = (prior_strength * normalise_groups(prior, groups, total_weight_per_channel)
+             + (1 - prior_strength) * normalise_groups(random, groups, total_weight_per_channel))
+    # A channel's only synapse holds its whole total; rounding must not lift it above.
+    weight[live] = np.minimum(blend, total_weight_per_channel)
     order = np.lexsort((site + n_sites * channel, cell))
     return Projection("input", "exc", (site + n_sites * channel)[order].astype(np.int32),
-                      cell[order].astype(np.int32), weight[order], plastic=True, alive=alive[order])
+                      cell[order].astype(np.int32), weight[order], plastic=True, alive=alive[order],
+                      weight_bound=total_weight_per_channel)
 
 
 def shuffle_within_groups(projection: Projection, groups: np.ndarray, rng) -> Projection:

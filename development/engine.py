@@ -116,6 +116,7 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
         tally, streams = SpikeTally.of(drives), Streams()
         namespace = models.merged_namespace(
             *_rule_namespaces(neurons, [*cell_rules, *rules]),
+            _weight_bound_namespace(circuits),
             _schedule_namespace(timeline, drives, frame_s),
             *(drive.namespace(timeline, frame_s, engine.input_dt_ms / 1000) for drive in drives),
             tally.namespace(streams),
@@ -187,6 +188,16 @@ def _rule_namespaces(neurons: NeuronParams, rules: Sequence[Rule]) -> list[dict]
     for rule in rules:
         sections.setdefault(rule.section or rule.name, rule.namespace())
     return list(sections.values())
+
+
+def _weight_bound_namespace(circuits) -> dict:
+    """``w_max``, the plastic synapses' weight bound: the wiring's (`Projection.weight_bound`),
+    one for every circuit of the network, since they share its code and namespace."""
+    bounds = {c.projections["input_exc"].weight_bound for c in circuits}
+    if len(bounds) != 1 or not np.isfinite(next(iter(bounds))):
+        raise ValueError(f"circuits run together need one finite feed-forward weight bound, "
+                         f"got {sorted(bounds)}")
+    return {"w_max": bounds.pop()}
 
 
 def _schedule_namespace(timeline: Timeline, drives, frame_s: float) -> dict:

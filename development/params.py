@@ -57,14 +57,14 @@ class PlasticityParams:
 
     STDP uses one trace per neuron (all-to-all pairing). Every ``normalisation_interval_ms``
     each cell's ON weights and its OFF weights are each shifted back toward their initial
-    totals, separately (a joint constraint lets one channel win everywhere).
+    totals, separately (a joint constraint lets one channel win everywhere). The soft bound
+    ``w_max`` is not a parameter: it comes from the wiring (`Projection.weight_bound`).
     """
 
     tau_pre_ms: float = param(20.0, 0, 1e6, open_low=True)
     tau_post_ms: float = param(20.0, 0, 1e6, open_low=True)
-    a_plus: float = param(0.003, 0, 1)
+    a_plus: float = param(0.00113, 0, 1)
     a_minus: float = param(0.002, 0, 1)
-    w_max: float = param(1.0, 0, 1e6, open_low=True)
     normalisation_interval_ms: float = param(100.0, 0, 1e6, open_low=True)
 
     def __post_init__(self):

@@ -36,8 +36,11 @@ class WaveParams:
 
     - ``wt``: mouse stage II (P0–P11, Feller et al. 1996): the ON and the OFF cell of a site
       burst together.
-    - ``stage3``: glutamatergic waves (P11–P14): ON bursts lead, each OFF burst starts
-      ``stage3_off_delay_ms`` later (Kerschensteiner & Wong 2008 Neuron 58:851).
+    - ``stage3``: glutamatergic waves (P11–P14): ON bursts lead (Kerschensteiner & Wong 2008
+      Neuron 58:851) and the ON and the OFF cell of a site are activated one after the other
+      (Kerschensteiner 2016 Front Neural Circuits 10:45): each OFF burst starts
+      ``stage3_off_gap_ms`` after its site's ON burst ends (0: as it ends; negative: the two
+      overlap by that much).
     - ``b2ko``: β2-nAChR knockout: correlated activity persists but nearby cells are much less
       correlated than distant ones are (Xu et al. 2015 Dev Neurobiol 75:621; Stafford et al.
       2009 Neuron 64:200): activity spreads fast and far (the medium recruits at
@@ -71,7 +74,7 @@ class WaveParams:
     refractory_tau_s: float = param(30.0, 0, 1e6, open_low=True)
     max_silent_gap_ms: float = param(500.0, 0, 1e6)
     min_wave_sites: int = param(20, 1, 1_000_000)
-    stage3_off_delay_ms: float = param(800.0, 0, 1e5)
+    stage3_off_gap_ms: float = param(0.0, -1e5, 1e5)
     b2ko_recruitment_rate_hz: float = param(15.0, 0, 1e6, open_low=True)
     b2ko_participation: float = param(0.5, 0, 1, open_low=True)
     b2ko_onset_jitter_ms: float = param(1000.0, 0, 1e5)
@@ -79,6 +82,15 @@ class WaveParams:
     def __post_init__(self):
         check_choice("preset", self.preset, WAVE_PRESETS)
         check_ranges(self)
+        if self.stage3_off_delay_ms < 0:
+            raise ParameterError("stage3_off_gap_ms", self.stage3_off_gap_ms,
+                                 f"at least -burst_duration_ms = {-self.burst_duration_ms:g} "
+                                 "(an OFF burst cannot start before its ON burst)")
+
+    @property
+    def stage3_off_delay_ms(self) -> float:
+        """How long after its site's ON burst starts a ``stage3`` OFF burst starts (ms)."""
+        return self.burst_duration_ms + self.stage3_off_gap_ms
 
     @property
     def medium_recruitment_rate_hz(self) -> float:
@@ -405,7 +417,8 @@ def wave_drives(epochs: list[WaveEvents], params: WaveParams, n_sites: int, rng)
 
     Inputs ``k < n_sites`` are the ON cells of the sites, ``n_sites + k`` the OFF cells.
     ``wt``: every burst reaches the ON and the OFF cell of its site at the same time.
-    ``stage3``: the OFF cell's burst starts ``stage3_off_delay_ms`` after the ON cell's.
+    ``stage3``: the OFF cell's burst starts ``stage3_off_delay_ms`` after the ON cell's
+    (``stage3_off_gap_ms`` after it ends).
     ``b2ko``: each burst is kept with probability ``b2ko_participation`` and delayed by a
     uniform ``[0, b2ko_onset_jitter_ms]``, the same for the site's ON and OFF cell.
     ``uncorrelated``: no bursts; each input fires at the constant mean rate it has under

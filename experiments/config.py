@@ -34,6 +34,13 @@ from neurodev.development.waves import WaveParams, WavesDieOut
 SEED_STREAMS = ("circuits", "waves", "gratings", "brian2", "analysis", "map_generator")
 
 
+#: Keys that configs once had, and what took their place (so an old config file is told why).
+RETIRED_KEYS = {
+    "plasticity.w_max": "the feed-forward weight bound follows from the wiring: it is "
+                        "circuit.ff_weight_per_channel, the channel's total weight",
+}
+
+
 class ConfigError(ValueError):
     """A configuration that cannot be run; the message is one line for the user."""
 
@@ -153,6 +160,9 @@ def from_dict(data: dict, base: ExperimentConfig = QUICK) -> ExperimentConfig:
         current = getattr(base, section)
         allowed = {f.name: f.type for f in fields(current)}
         for key in values:
+            if f"{section}.{key}" in RETIRED_KEYS:
+                raise ConfigError(f"'{section}.{key}' is no longer a config key: "
+                                  + RETIRED_KEYS[f"{section}.{key}"])
             if key not in allowed:
                 raise ConfigError(f"unknown key '{section}.{key}'; allowed keys in [{section}]: "
                                   + ", ".join(allowed))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodev.experiments.config import ConfigError, ExperimentConfig
+from neurodev.experiments.config import ExperimentConfig
 from neurodev.experiments.machinery.runner import code_version
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.machinery.sweep import DEFAULT_METRICS, Axis, build_sweep, run_sweep
@@ -36,27 +36,13 @@ GATED_METRICS = ("median_osi", "weight_change", "mean_rate_gratings_hz",
 STUDIED_METRICS = (*GATED_METRICS, "l23.median_osi")
 
 
-def accepted_seeds(config: ExperimentConfig, count: int, first: int | None = None) -> list[int]:
-    """The first `count` seeds from `first` (default: the config's) whose circuits the
-    headline accepts (see its `validate`: some seeds' initial weights exceed ``w_max``)."""
-    seeds, seed = [], config.seed if first is None else first
-    while len(seeds) < count:
-        try:
-            HEADLINE.validate(dataclasses.replace(config, seed=seed))
-            seeds.append(seed)
-        except ConfigError:
-            pass
-        seed += 1
-    return seeds
-
-
 def run_study(config: ExperimentConfig, preset: str, out: Path, n_seeds: int = 5,
               time_steps_ms=TIME_STEPS_MS, workers: int | None = None,
               build_root: Path | None = None, log: Callable[[str], None] = print) -> dict:
     """Run (or load from the store at `out`) the headline at every time step and seed, then
     with float32 at the largest time step that passes; return both comparisons (`compare`)
     with the seeds and each variant's wall seconds of the compiled run per simulated second."""
-    seeds = accepted_seeds(config, n_seeds)
+    seeds = list(range(config.seed, config.seed + n_seeds))
     steps = Axis(("engine.dt_ms",), tuple((dt,) for dt in time_steps_ms))
     by_dt = _variants(config, preset, "time-step", [steps], seeds, out, workers, build_root, log,
                       label=lambda run: _dt_label(run.settings["engine.dt_ms"]))

@@ -375,12 +375,27 @@ def lead_lag_s(first, second, frame_s, max_lag_s=3.0) -> float:
     return float(lags[peak] * frame_s)
 
 
+def co_bursting(first_bursting, second_bursting) -> float:
+    """Fraction of the frames in which a site's first cell bursts that its second cell bursts
+    in too (1: they burst together; 0: one after the other); NaN without bursts.
+
+    Examples
+    --------
+    >>> on = np.zeros((10, 1), bool); on[2:6] = True
+    >>> float(co_bursting(on, np.roll(on, 2, axis=0)))
+    0.5
+    """
+    frames = first_bursting.sum()
+    return float((first_bursting & second_bursting).sum() / frames) if frames else np.nan
+
+
 def summarise(on, off, frame_s, side, spacing_um, min_wave_sites=6, correlation_bin_s=0.1,
               near_um=150.0, far_um=500.0) -> tuple[dict, dict]:
     """Every statistic of one recording of ON and OFF cells on the same grid.
 
     Waves, bursts and correlations are measured on the ON cells; the mean rate on all cells;
-    the ON→OFF lag (positive: ON leads) from both.
+    the ON→OFF lag (positive: ON leads) and the fraction of ON-burst time in which the site's
+    OFF cell bursts too (`co_bursting`) from both.
 
     Parameters
     ----------
@@ -405,6 +420,7 @@ def summarise(on, off, frame_s, side, spacing_um, min_wave_sites=6, correlation_
         Per-wave speed and area, intervals, and the correlation profile.
     """
     bursts, bursting = detect_bursts(on, frame_s)
+    _, off_bursting = detect_bursts(off, frame_s)
     waves = find_waves(bursts, bursting, side, spacing_um, frame_s, min_wave_sites)
     intervals = interwave_intervals(bursts, waves, frame_s)
     counted = waves.burst_wave >= 0
@@ -434,6 +450,7 @@ def summarise(on, off, frame_s, side, spacing_um, min_wave_sites=6, correlation_
         "independent_correlation_sd": independent_sd,
         "direction_bias": _direction_bias(waves.direction_rad),
         "on_off_lag_s": lead_lag_s(on, off, frame_s),
+        "on_off_co_bursting": co_bursting(bursting, off_bursting),
     }
     distributions = {"speed_um_per_s": waves.speed_um_per_s, "wave_area_mm2": waves.area_mm2,
                      "interwave_interval_s": intervals, "burst_duration_s": burst_s,

@@ -9,7 +9,6 @@ the rest.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -101,7 +100,7 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
         circuits = build_circuits(config, circuit_wirings)
         if synapse_copies > 1:
             circuits = [c.replicated(synapse_copies) for c in circuits]
-            config = _scaled_weight_bounds(config, 1 / synapse_copies)
+            config = _scaled_structural_weights(config, 1 / synapse_copies)
 
     schedule = config.schedule
     with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
@@ -206,7 +205,6 @@ def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
         raise ConfigError(
             f"circuit.ff_connection_probability = {config.circuit.ff_connection_probability} "
             "is not allowed here: it leaves L4 without feed-forward synapses")
-    check_weight_bound(circuits, config)
     with refused_as_config_error():
         RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
                      np.random.default_rng(0))
@@ -220,19 +218,6 @@ def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:
         events = [medium.next(config.schedule.waves_per_epoch)
                   for _ in range(config.schedule.n_epochs)]
     return wave_drives(events, config.waves, config.circuit.retina_side**2, rng)
-
-
-def check_weight_bound(circuits, config: ExperimentConfig):
-    """Refuse to start if STDP's upper bound would clip initial weights (silently reshaping RFs)."""
-    largest = max(float(c.projections["input_exc"].weight.max()) for c in circuits)
-    if largest > config.plasticity.w_max:
-        # Rounded up, so that the bound quoted is one that is allowed.
-        digits = 4 - math.floor(math.log10(largest))
-        bound = f"{math.ceil(largest * 10**digits) / 10**digits:.{max(digits, 0)}f}"
-        raise ConfigError(
-            f"plasticity.w_max = {config.plasticity.w_max} is below the largest initial "
-            f"feed-forward weight {largest:.6g} (set by circuit.ff_weight_per_channel and "
-            f"wiring.gabor_sigma_um): allowed w_max >= {bound}")
 
 
 def check_memory(config: ExperimentConfig):
@@ -257,14 +242,14 @@ def available_memory_bytes() -> int | None:
     return None
 
 
-def _scaled_weight_bounds(config: ExperimentConfig, factor: float) -> ExperimentConfig:
-    """`config` with every weight bound and weight of plasticity scaled by `factor`."""
+def _scaled_structural_weights(config: ExperimentConfig, factor: float) -> ExperimentConfig:
+    """`config` with the weights of structural plasticity scaled by `factor` (the weight
+    bound comes from the wiring, which scales it itself)."""
     s = config.structural
     return dataclasses.replace(
-        config,
-        plasticity=dataclasses.replace(config.plasticity, w_max=config.plasticity.w_max * factor),
-        structural=dataclasses.replace(s, elimination_threshold=s.elimination_threshold * factor,
-                                       formation_weight=s.formation_weight * factor))
+        config, structural=dataclasses.replace(
+            s, elimination_threshold=s.elimination_threshold * factor,
+            formation_weight=s.formation_weight * factor))
 
 
 def _simulated_synapses(circuits, circuit_wirings) -> int:

@@ -27,7 +27,7 @@ CHECKED = ("speed_um_per_s", "interwave_interval_s", "burst_duration_s", "burst_
            "correlation_half_distance_um")
 REPORTED = ("n_waves", "mean_rate_hz", *CHECKED, "wave_area_mm2", "near_correlation",
             "far_correlation", "near_far_correlation_ratio", "correlation_beyond_100um",
-            "direction_bias", "on_off_lag_s")
+            "direction_bias", "on_off_lag_s", "on_off_co_bursting")
 
 
 def published_ranges() -> dict[str, list[float]]:

@@ -1,9 +1,12 @@
+import itertools
+
 import numpy as np
 import pytest
 
+from neurodev.circuits.maps import MAP_KINDS
 from neurodev.circuits.sheets import pairwise_distances
 from neurodev.circuits.spec import CircuitParams, WiringParams, build_circuit
-from neurodev.circuits.wiring import MAX_POOL_RATIO, distance_dependent, gabor, normalise_groups
+from neurodev.circuits.wiring import MAX_POOL_RATIO, Projection, distance_dependent, gabor, normalise_groups
 from neurodev.experiments.measures.maps import input_orientation_spread
 from neurodev.experiments.measures.receptive_fields import receptive_fields, weight_orientation
 from neurodev.experiments.measures.tuning import circular_difference
@@ -147,6 +150,23 @@ def test_rodent_prior_wires_selective_cells_without_a_map():
     assert np.median(osi[1.0]) > np.median(osi[0.0]) + 0.1
     deviation = np.degrees(circular_difference(preferred[0], specs[1.0].map_theta))
     assert np.median(deviation) < 10  # the prior's RFs follow each cell's own random θ
+
+
+def test_the_weight_bound_is_the_channel_total_and_holds_every_seeds_weights():
+    """Every map at several seeds, on the `quick` sheets and on small ones like `tiny`'s (whose
+    narrow arbor gives a Gabor lobe few synapses, the largest weights): every initial weight
+    lies within the bound, and a replica divides it like its weights."""
+    small = CircuitParams(retina_side=12, exc_side=8, inh_count=16, ff_arbor_radius_um=150.0)
+    for params in (PARAMS, small):
+        for seed, kind in itertools.product(range(1, 6), MAP_KINDS):
+            ff = build_circuit("prior", params, WiringParams(map=kind), 1.0, seed).projections["input_exc"]
+            assert ff.weight_bound == params.ff_weight_per_channel
+            assert 0 < ff.weight.max() <= ff.weight_bound
+    assert circuit(1.0).replicated(4).projections["input_exc"].weight_bound == pytest.approx(
+        PARAMS.ff_weight_per_channel / 4)
+    with pytest.raises(ValueError, match=r"an initial weight exceeds the weight bound 0\.5"):
+        Projection("input", "exc", np.zeros(1, np.int32), np.zeros(1, np.int32), np.ones(1),
+                   weight_bound=0.5)
 
 
 def test_replicated_circuit_has_copies_of_every_synapse_with_the_same_total_drive():

@@ -12,6 +12,8 @@ from neurodev.development.params import EngineParams, NeuronParams, PlasticityPa
 from neurodev.development.rules import RULES
 
 NEURONS, PLASTICITY = NeuronParams(), PlasticityParams()
+#: The synapses' weight bound, which the engine takes from the wiring.
+W_MAX = 1.0
 
 
 def build(n_inputs, n_cells, pre, post, weight, alive, structural):
@@ -21,7 +23,8 @@ def build(n_inputs, n_cells, pre, post, weight, alive, structural):
     rules = [RULES["pair_stdp"](PLASTICITY), RULES["channel_normalisation"](PLASTICITY),
              RULES["structural"](structural)]
     namespace = models.merged_namespace(models.namespace(NEURONS), models.namespace(PLASTICITY),
-                                        models.namespace(structural), EULER_JUMPS)
+                                        models.namespace(structural), EULER_JUMPS,
+                                        {"w_max": W_MAX})
     channels = ("on", "off")
     inputs = b2.NeuronGroup(n_inputs, "".join(r.source_model(channels) for r in rules)
                             + "fire_at : second", threshold="abs(t - fire_at) < 0.5 * dt",
@@ -72,7 +75,7 @@ def test_eliminated_synapse_is_silent_and_frozen_and_formed_one_transmits_and_le
     w_dead, w_formed = synapses.w[:]
     assert w_dead == 0.0
     # Potentiation a_plus (w_max − w) apre with apre ≈ exp(−1 ms / 20 ms) after input 1's spike.
-    expected = PLASTICITY.a_plus * (PLASTICITY.w_max - 0.2) * np.exp(-1.0 / 20)
+    expected = PLASTICITY.a_plus * (W_MAX - 0.2) * np.exp(-1.0 / 20)
     assert w_formed - 0.2 == pytest.approx(expected, rel=0.05)
 
 

@@ -76,14 +76,21 @@ def test_wt_bursts_reach_on_and_off_together_and_uncorrelated_matches_its_rate()
     assert np.all(silent.baseline_rate_hz == 0)
 
 
-def test_stage3_off_bursts_follow_on_bursts_by_the_delay():
+@pytest.mark.parametrize("gap_ms", [0.0, -800.0, 200.0])
+def test_stage3_off_bursts_start_the_gap_after_on_bursts_end(gap_ms):
     epochs = [waves().next(6)]
-    _, (stage3,) = drives("stage3", epochs, stage3_off_delay_ms=700.0)
+    _, (stage3,) = drives("stage3", epochs, stage3_off_gap_ms=gap_ms)
     _, (wt,) = drives("wt", epochs)
-    n = len(epochs[0].site)
+    n, delay_s = len(epochs[0].site), (WaveParams().burst_duration_ms + gap_ms) / 1000
     np.testing.assert_array_equal(stage3.burst_input, wt.burst_input)
-    np.testing.assert_allclose(stage3.burst_onset_s[n:] - stage3.burst_onset_s[:n], 0.7)
-    assert stage3.burst_onset_s.max() < stage3.duration_s == pytest.approx(wt.duration_s + 0.7)
+    np.testing.assert_allclose(stage3.burst_onset_s[n:] - stage3.burst_onset_s[:n], delay_s)
+    assert stage3.burst_onset_s.max() < stage3.duration_s == pytest.approx(wt.duration_s + delay_s)
+
+
+def test_an_off_burst_cannot_start_before_its_on_burst():
+    with pytest.raises(ValueError, match=r"stage3_off_gap_ms = -1600\.0 is not allowed: at "
+                                         r"least -burst_duration_ms = -1500"):
+        WaveParams(stage3_off_gap_ms=-1600.0)
 
 
 def test_b2ko_drops_and_jitters_bursts_alike_for_on_and_off():

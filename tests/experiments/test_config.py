@@ -71,7 +71,8 @@ def test_run_key_depends_on_every_value_and_the_version():
 def test_every_preset_passes_the_headline_experiments_checks(preset):
     from neurodev.experiments.protocols.scratch_vs_prior import EXPERIMENT
 
-    EXPERIMENT.validate(PRESETS[preset])  # e.g. no initial weight above plasticity.w_max
+    for seed in range(1, 6):  # every seed runs (no initial weight limits the seeds)
+        EXPERIMENT.validate(from_dict({"seed": seed}, PRESETS[preset]))
 
 
 def test_named_seed_streams_are_the_master_seeds_children_in_a_fixed_order():

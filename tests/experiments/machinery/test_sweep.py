@@ -41,7 +41,6 @@ def test_zip_groups_step_together_and_ranges_are_exact(tmp_path):
 zip = [["plasticity.a_plus", "plasticity.a_minus"]]
 [base]
 gratings.n_trials = 1
-plasticity.w_max = 2.0  # tiny seed 2's initial weights exceed the default bound
 [grid]
 plasticity.a_plus = { geomspace = [0.001, 0.1, 3] }
 plasticity.a_minus = [0.002, 0.02, 0.2]
@@ -71,8 +70,8 @@ schedule.waves_per_epoch = { linspace = [2, 6, 3] }
      "different numbers of values: wiring.prior_strength: 2, plasticity.a_plus: 1"),
     (('zip = [["wiring.prior_strength", "plasticity.a_plus"]]\n[grid]\n'
      "wiring.prior_strength = [0.5, 1.0]\n"), "zip names 'plasticity.a_plus', which is not"),
-    ("[grid]\nplasticity.w_max = [0.05]\n",
-     "run plasticity.w_max=0.05 seed=1: plasticity.w_max = 0.05 is below the largest initial"),
+    ("[grid]\ncircuit.ff_connection_probability = [1e-9]\n",
+     "run circuit.ff_connection_probability=1e-09 seed=1: circuit.ff_connection_probability"),
     ("[grid]\nwiring.prior_strength = [0.5, 0.50000000000001]\n", "have the same resolved config"),
     ("metrics = []\n", "metrics = [] is not allowed"),
     ("[grid]\nplasticity.a_plus = { geomspace = [0, 0.1, 3] }\n", "start and stop > 0"),

@@ -1,12 +1,9 @@
 """The time-step study's comparison on metrics with a known answer."""
 
-import numpy as np
 import pytest
 
-from neurodev.experiments.config import QUICK
 from neurodev.experiments.machinery.time_step import (
     STUDIED_METRICS,
-    accepted_seeds,
     compare,
     table,
 )
@@ -45,12 +42,6 @@ def test_time_steps_pass_while_their_mean_stays_within_the_finest_seed_spread():
     assert "largest time step within the spread: 0.5 ms" in text
     assert "dt 1 ms: NOT within" in text
     assert "float32, dt 0.5 ms: within" in text
-
-
-def test_accepted_seeds_skip_the_refused_ones():
-    seeds = accepted_seeds(QUICK, 5)
-    assert seeds == [1, 2, 4, 5, 6]  # quick seed 3: initial weights above w_max
-    assert np.all(np.diff(seeds) > 0)
 
 
 def test_the_reported_l23_median_osi_does_not_gate():
