@@ -5,7 +5,7 @@ by one `Drive`, which adds its variables and its term of the inputs' Poisson rat
 statements it runs every stimulus frame, its namespace and any Brian2 objects of its own. The
 compiled code reads which kind is showing from the schedule's per-period table
 (``shows_<kind>`` is 1 while it is), so a new drive is a new `Drive` and touches no engine
-code. `WaveInput` and `GratingInput` are the drives neurodev ships.
+code. `WaveInput`, `VisionInput` and `GratingInput` are the drives neurodev ships.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import ClassVar
 import brian2 as b2
 import numpy as np
 
+from neurodev.development import vision
 from neurodev.development.models import (
     FRAME,
     FRAME_IN_PERIOD,
@@ -23,7 +24,7 @@ from neurodev.development.models import (
     python_functions,
     runtime_mode,
 )
-from neurodev.development.schedule import GRATINGS, WAVES, Timeline
+from neurodev.development.schedule import GRATINGS, VISION, WAVES, Timeline
 from neurodev.development.stimuli import GratingParams
 from neurodev.development.waves import WaveParams
 
@@ -43,7 +44,9 @@ class Drive:
         raise NotImplementedError
 
     def frame_statements(self) -> str:
-        """Run by the inputs every stimulus frame, after the schedule is updated."""
+        """Run by the inputs every stimulus frame, after the schedule is updated, in the
+        order of the drives (Brian2 wants every write to a shared variable of the block
+        before the first write to a per-input one)."""
         return ""
 
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
@@ -111,6 +114,78 @@ class WaveInput(Drive):
     def write_files(self, timeline: Timeline, input_dt_s: float, directory: Path):
         steps, index = _burst_onsets(timeline, input_dt_s)
         np.column_stack([steps, index]).astype(np.int32).tofile(directory / BURST_ONSETS)
+
+
+class VisionInput(Drive):
+    """Visual experience after eye opening (`neurodev.development.vision`): the eyes' movie of
+    fixations through the ganglion cells' front end.
+
+    The spatial part is done once: every image the eyes see, filtered by the cells'
+    centre–surround field, is one table (``vision_scene``, pixel by pixel, read as a
+    one-dimensional `TimedArray`). Each frame sets ``vision_signal``, the table's value at the
+    input's position under the frame's gaze (``vision_gaze_*``, one value per frame of the
+    whole run); each input step the temporal filter (``vision_fast``, ``vision_slow``) follows
+    it, integrated exactly. ON inputs fire at ``spontaneous + gain · [r]₊``, OFF inputs at
+    ``spontaneous + gain · [−r]₊`` (at most ``max_rate``) while vision is shown."""
+
+    kind = VISION
+
+    def __init__(self, front_end: vision.FrontEndParams, experience: vision.ExperienceParams,
+                 frame_s: float, seed: int):
+        self.front_end, self.experience = front_end, experience
+        self.frame_s, self.seed = frame_s, seed
+
+    def input_model(self) -> str:
+        return ("vision_signal : 1\n"
+                "dvision_fast/dt = (vision_signal - vision_fast) / vision_tau_fast : 1\n"
+                "dvision_slow/dt = (vision_signal - vision_slow) / vision_tau_slow : 1\n")
+
+    def rate_term(self) -> str:
+        response = "polarity * (vision_fast - vision_transience * vision_slow)"
+        return (f"shows_{VISION} * clip(vision_spontaneous + vision_gain * clip({response}, 0, inf),"
+                " 0 * Hz, vision_max_rate)")
+
+    def frame_statements(self) -> str:
+        frame = f"{FRAME} * frame_duration"
+
+        def pixel_along(axis):
+            return (f"clip(int(({axis} - vision_{axis}0 + vision_gaze_{axis}({frame})) / vision_pixel"
+                    " + 0.5), 0, vision_side - 1)")
+
+        pixel = (f"(vision_gaze_image({frame}) * vision_side + {pixel_along('y')}) * vision_side"
+                 f" + {pixel_along('x')}")
+        return f"vision_signal = shows_{VISION} * vision_scene(({pixel}) * second)\n"
+
+    def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
+        f, e = self.front_end, self.experience
+        return {"vision_tau_fast": f.tau_fast_ms * b2.ms, "vision_tau_slow": f.tau_slow_ms * b2.ms,
+                "vision_transience": f.transience,
+                "vision_spontaneous": f.spontaneous_rate_hz * b2.Hz,
+                "vision_gain": f.gain_hz * b2.Hz, "vision_max_rate": f.max_rate_hz * b2.Hz,
+                "vision_pixel": e.image_pixel_um * b2.um, "vision_side": vision.IMAGE_SIDE_PX}
+
+    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
+        scene, gaze, origin = self.movie(timeline, positions_um)
+        frame = self.frame_s * b2.second
+        add_to_namespace(inputs, {
+            "vision_scene": b2.TimedArray(scene.ravel(), dt=1 * b2.second, name="vision_scene"),
+            "vision_gaze_image": b2.TimedArray(gaze.image.astype(float), dt=frame,
+                                               name="vision_gaze_image"),
+            "vision_gaze_x": b2.TimedArray(gaze.x_um * b2.um, dt=frame, name="vision_gaze_x"),
+            "vision_gaze_y": b2.TimedArray(gaze.y_um * b2.um, dt=frame, name="vision_gaze_y"),
+            "vision_x0": origin[0] * b2.um, "vision_y0": origin[1] * b2.um})
+
+    def movie(self, timeline: Timeline, positions_um: np.ndarray):
+        """The filtered scene table, the gaze of every frame of `timeline` and the retina's
+        origin (µm): what `initialise` hands the compiled code."""
+        origin = positions_um.min(axis=0)
+        extent = float((positions_um.max(axis=0) - origin).max())
+        seen = vision.seen_images(self.experience, vision.photographs())
+        scene = vision.dog_filtered(seen, self.front_end, self.experience.image_pixel_um)
+        n_frames = round(timeline.duration_s / self.frame_s)
+        gaze = vision.fixations(self.experience, len(scene), extent, n_frames, self.frame_s,
+                                np.random.default_rng(self.seed))
+        return scene, gaze, origin
 
 
 class GratingInput(Drive):

@@ -1,12 +1,14 @@
-"""The developmental schedule: epochs of retinal waves with measurement checkpoints between them.
+"""The developmental schedule: epochs of retinal waves, then epochs of visual experience after
+eye opening, with measurement checkpoints between them.
 
 Simulated time is laid out as ``checkpoint 0, epoch 1, checkpoint 1, …, epoch n, checkpoint n``.
-Every segment has a kind — what the inputs show (`WAVES`, `GRATINGS`; an input drive of
-`neurodev.development.drives` serves each) — and says whether plasticity is on, separately:
-today epochs are plastic wave segments and checkpoints frozen grating segments. Every epoch
-is padded with wave-free background activity to the length of the longest, so checkpoints
-recur with one period: each period is a checkpoint then an epoch, and `Timeline.period_table`
-is what the compiled code reads to know, at every frame, the kind shown and the plasticity.
+Every segment has a kind — what the inputs show (`WAVES`, `VISION`, `GRATINGS`; an input drive
+of `neurodev.development.drives` serves each) — and says whether plasticity is on, separately:
+epochs are plastic wave or vision segments and checkpoints frozen grating segments. Every wave
+epoch is padded with wave-free background activity to the length of the longest, and a vision
+epoch lasts as long, so checkpoints recur with one period: each period is a checkpoint then an
+epoch, and `Timeline.period_table` is what the compiled code reads to know, at every frame,
+the kind shown and the plasticity.
 """
 
 from __future__ import annotations
@@ -22,29 +24,41 @@ from neurodev.development.waves import WaveDrive
 
 @dataclass(frozen=True)
 class ScheduleParams:
-    """``n_epochs`` epochs of ``waves_per_epoch`` waves; a checkpoint before and after each."""
+    """``n_epochs`` epochs of ``waves_per_epoch`` waves, then ``vision_epochs`` epochs of
+    visual experience (eye opening is the checkpoint between the two); a checkpoint before
+    and after each epoch."""
 
     n_epochs: int = param(5, 1, 1000)
     waves_per_epoch: int = param(40, 1, 1_000_000)
+    vision_epochs: int = param(0, 0, 1000)
 
     def __post_init__(self):
         check_ranges(self)
 
 
 #: Segment kinds: what the inputs show.
-WAVES, GRATINGS = "waves", "gratings"
+WAVES, GRATINGS, VISION = "waves", "gratings", "vision"
+
+
+@dataclass(frozen=True)
+class VisionEpoch:
+    """An epoch of visual experience: what the eyes see is the vision drive's (one kind of
+    experience a run), laid out over the whole timeline."""
+
+    duration_s: float
 
 
 @dataclass(frozen=True)
 class Segment:
     """A stretch of simulated time: what the inputs show (`kind`, with its `content`: a
-    `WaveDrive` for waves, a `GratingBlock` for gratings) and whether plasticity is on."""
+    `WaveDrive` for waves, a `VisionEpoch` for vision, a `GratingBlock` for gratings) and
+    whether plasticity is on."""
 
     start_s: float
     duration_s: float
     kind: str
     plastic: bool
-    content: WaveDrive | GratingBlock
+    content: WaveDrive | VisionEpoch | GratingBlock
 
     @property
     def drive(self) -> WaveDrive:
@@ -100,39 +114,55 @@ class Timeline:
         return kind, plastic
 
     def checkpoint_development(self) -> dict[str, np.ndarray]:
-        """Development completed at each checkpoint: waves, real and simulated time (s).
+        """Development completed at each checkpoint: waves, visual experience, real and
+        simulated time (s).
 
-        Real developmental time counts the uncompressed wave time plus the padding.
+        Real developmental time counts the uncompressed wave time plus the padding, and
+        vision as it is simulated.
         """
         epochs = self.epochs
-        padding = [e.duration_s - e.drive.duration_s for e in epochs]
-        real = [e.drive.real_duration_s + pad for e, pad in zip(epochs, padding, strict=True)]
+        waves = [e.kind == WAVES for e in epochs]
+        real = [e.duration_s - e.drive.duration_s + e.drive.real_duration_s if wave
+                else e.duration_s for e, wave in zip(epochs, waves, strict=True)]
 
         def cumulative(values):
             return np.concatenate([[0.0], np.cumsum(values)])
 
-        return {"waves": cumulative([e.drive.n_waves for e in epochs]),
+        return {"waves": cumulative([e.drive.n_waves if wave else 0
+                                     for e, wave in zip(epochs, waves, strict=True)]),
+                "vision_s": cumulative([0.0 if wave else e.duration_s
+                                        for e, wave in zip(epochs, waves, strict=True)]),
                 "real_time_s": cumulative(real),
                 "simulated_time_s": cumulative([e.duration_s for e in epochs])}
 
+    @property
+    def eye_opening(self) -> int | None:
+        """The checkpoint at eye opening (after the last wave epoch), if vision follows."""
+        kinds = [e.kind for e in self.epochs]
+        return kinds.index(VISION) if VISION in kinds else None
 
-def build_timeline(drives: list[WaveDrive], blocks: list[GratingBlock], step_s: float) -> Timeline:
-    """Interleave measurement blocks and wave epochs; ``len(blocks) == len(drives) + 1``.
+
+def build_timeline(drives: list[WaveDrive], blocks: list[GratingBlock], step_s: float,
+                   vision_epochs: int = 0) -> Timeline:
+    """Interleave measurement blocks with wave epochs, then `vision_epochs` vision epochs;
+    ``len(blocks) == len(drives) + vision_epochs + 1``.
 
     Segment lengths are whole numbers of `step_s` (the stimulus frame). All blocks must have
-    the same length; epochs are padded to the longest, so checkpoint ``k`` starts at
-    ``k × checkpoint_period_s``.
+    the same length; wave epochs are padded to the longest and vision epochs last as long,
+    so checkpoint ``k`` starts at ``k × checkpoint_period_s``.
     """
-    if len(blocks) != len(drives) + 1:
-        raise ValueError(f"need one more checkpoint than epochs, got {len(blocks)} and {len(drives)}")
+    n_epochs = len(drives) + vision_epochs
+    if len(blocks) != n_epochs + 1:
+        raise ValueError(f"need one more checkpoint than epochs, got {len(blocks)} and {n_epochs}")
     if len({b.duration_s for b in blocks}) != 1:
         raise ValueError("all measurement blocks must have the same length")
     measure = _whole_steps(blocks[0].duration_s, step_s)
     develop = max(_whole_steps(d.duration_s, step_s) for d in drives)
+    contents = [(WAVES, d) for d in drives] + [(VISION, VisionEpoch(develop))] * vision_epochs
     segments = [Segment(0.0, measure, GRATINGS, False, blocks[0])]
-    for k, (drive, block) in enumerate(zip(drives, blocks[1:], strict=True)):
+    for k, ((kind, content), block) in enumerate(zip(contents, blocks[1:], strict=True)):
         start = k * (measure + develop) + measure
-        segments += [Segment(start, develop, WAVES, True, drive),
+        segments += [Segment(start, develop, kind, True, content),
                      Segment(start + develop, measure, GRATINGS, False, block)]
     return Timeline(tuple(segments), measure + develop)
 

@@ -42,7 +42,14 @@ def _learning_curves(ax, run, wirings):
     ax.plot([], [], "^--", color="0.4", ms=3, lw=1, label="L2/3 (circles: L4; numbers: n cells)")
     ax.plot([], [], ":", color="0.4", lw=1, label="shuffled-label floor (L4)")
     ax.fill_between([], [], [], color="0.4", alpha=0.2, lw=0, label="quartiles over cells")
-    ax.set_xlabel("developmental time (min of retinal waves)")
+    # Runs stored before vision existed have no "vision_s".
+    vision_s = np.asarray(run.metrics["development"].get("vision_s", [0.0]))
+    if vision_s[-1] > 0:  # eye opening: the last checkpoint without visual experience
+        opening = minutes[np.flatnonzero(vision_s == 0)[-1]]
+        ax.axvline(opening, color="0.5", lw=0.8, ls="--")
+        ax.text(opening, 1.02, " eye opening", fontsize=6, color="0.4",
+                transform=ax.get_xaxis_transform())
+    ax.set_xlabel("developmental time (min of retinal waves, then of vision)")
     ax.set_ylabel("median global OSI (responsive cells)")
     ax.set_title("selectivity during development", loc="left")
     ax.set_ylim(0, 1.6)  # the legend above the curves
@@ -58,8 +65,10 @@ def _osi_distribution(ax, run, wirings, index, title):
         ax.hist(osi[responsive], bins=bins, histtype="step", lw=1.5,
                 color=WIRING_COLOURS.get(wiring, "k"),
                 label=f"{wiring}: {responsive.sum()}/{len(osi)} respond")
-    waves = run.metrics["development"]["waves"][index]
-    ax.set_title(f"{title}: {waves:.0f} waves", loc="left")
+    development = run.metrics["development"]
+    seen = development.get("vision_s", [0.0] * len(development["waves"]))[index]
+    vision = f", {seen / 60:.0f} min of vision" if seen else ""
+    ax.set_title(f"{title}: {development['waves'][index]:.0f} waves{vision}", loc="left")
     ax.set_xlabel("global OSI")
     ax.set_ylabel("responsive cells")
     ax.legend(frameon=False, loc="upper right", fontsize=6)

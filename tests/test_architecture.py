@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).parents[1]
 FOLDERS = ("circuits", "development", "experiments", "figures")
 PURE_DEVELOPMENT = {"development.layout", "development.params", "development.schedule", "development.stimuli",
-                    "development.waves"}
+                    "development.vision", "development.waves"}
 EXPERIMENTS = {"experiments.config", "experiments.measures", "experiments.protocols"}
 #: What each part of neurodev may import of neurodev (by longest matching prefix).
 ALLOWED = {

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.circuits.spec import build_circuit, wiring_memory_bytes
-from neurodev.development.drives import GratingInput, WaveInput
+from neurodev.development.drives import GratingInput, VisionInput, WaveInput
 from neurodev.development.engine import simulate
 from neurodev.development.rules import RULES, Rule
-from neurodev.development.schedule import build_timeline
+from neurodev.development.schedule import Timeline, build_timeline
 from neurodev.development.stimuli import grating_block
 from neurodev.development.waves import RetinalWaves, WaveDrive, wave_drives
 from neurodev.experiments.config import ConfigError, ExperimentConfig, refused_as_config_error
@@ -104,10 +104,7 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
 
     schedule = config.schedule
     with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
-        drives = wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
-        protocol_rng = np.random.default_rng(config.seed_stream("gratings"))
-        blocks = [grating_block(config.gratings, protocol_rng) for _ in range(schedule.n_epochs + 1)]
-        timeline = build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
+        timeline = development_timeline(config)
 
     n_cells = sum(sum(c.population_sizes.values()) for c in circuits)
     with phase("simulation", f"simulating {timeline.duration_s:.0f} s of {n_cells} cells and "
@@ -168,8 +165,15 @@ def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring])
 
 
 def input_drives(config: ExperimentConfig):
-    """What the inputs show: retinal waves during epochs, gratings at checkpoints."""
-    return [WaveInput(config.waves), GratingInput(config.gratings, config.wiring.gabor_wavelength_um)]
+    """What the inputs show: retinal waves during epochs, then visual experience if the
+    schedule has vision epochs, and gratings at checkpoints."""
+    vision = [VisionInput(config.front_end, config.experience,
+                          config.engine.stimulus_frame_ms / 1000,
+                          int(config.seed_stream("vision").generate_state(1)[0]))]
+    # Vision last: its frame statement writes a per-input variable, which Brian2 allows
+    # only after the writes of shared ones (the gratings').
+    return [WaveInput(config.waves), GratingInput(config.gratings, config.wiring.gabor_wavelength_um),
+            *(vision if config.schedule.vision_epochs else [])]
 
 
 def rules(config: ExperimentConfig, rewiring: bool) -> tuple[list[Rule], list[Rule]]:
@@ -208,6 +212,18 @@ def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
     with refused_as_config_error():
         RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
                      np.random.default_rng(0))
+
+
+def development_timeline(config: ExperimentConfig) -> Timeline:
+    """The run's schedule: its wave epochs (``waves`` stream), vision epochs and grating
+    blocks (``gratings`` stream)."""
+    schedule = config.schedule
+    drives = wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
+    protocol_rng = np.random.default_rng(config.seed_stream("gratings"))
+    blocks = [grating_block(config.gratings, protocol_rng)
+              for _ in range(schedule.n_epochs + schedule.vision_epochs + 1)]
+    return build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000,
+                          schedule.vision_epochs)
 
 
 def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:

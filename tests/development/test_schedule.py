@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from neurodev.development.schedule import GRATINGS, WAVES, build_timeline
+from neurodev.development.schedule import GRATINGS, VISION, WAVES, build_timeline
 from neurodev.development.stimuli import GratingParams, grating_block
 from neurodev.development.waves import WaveDrive
 
@@ -21,6 +21,23 @@ def test_checkpoints_recur_with_one_period(rng):
     np.testing.assert_allclose(progress["waves"], [0, 3, 6])
     # The shorter epoch is padded to 20 s; padding counts as real time too.
     np.testing.assert_allclose(progress["real_time_s"], [0, 123.4 + 7.66, 123.4 + 7.66 + 200])
+    assert timeline.eye_opening is None
+
+
+def test_vision_epochs_follow_the_waves_and_last_a_period(rng):
+    blocks = [grating_block(GratingParams(n_trials=1), rng) for _ in range(5)]
+    timeline = build_timeline([drive(12.34), drive(20.0)], blocks, 0.01, vision_epochs=2)
+    assert [s.kind for s in timeline.epochs] == [WAVES, WAVES, VISION, VISION]
+    assert [s.duration_s for s in timeline.of_kind(VISION)] == [20.0, 20.0]
+    starts = [c.start_s for c in timeline.checkpoints]
+    np.testing.assert_allclose(np.diff(starts), timeline.checkpoint_period_s)
+    assert timeline.eye_opening == 2  # the checkpoint after the last waves
+    progress = timeline.checkpoint_development()
+    np.testing.assert_allclose(progress["waves"], [0, 3, 6, 6, 6])
+    np.testing.assert_allclose(progress["vision_s"], [0, 0, 0, 20, 40])
+    np.testing.assert_allclose(np.diff(progress["real_time_s"])[2:], 20.0)
+    kind, _ = timeline.period_table(timeline.kinds)
+    assert [timeline.kinds[int(k)] for k in kind[1]] == [WAVES, WAVES, VISION, VISION, GRATINGS]
 
 
 def test_grating_block_shows_every_direction_once_per_trial(rng):

@@ -13,7 +13,6 @@ import dataclasses
 import math
 import time
 
-import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -22,8 +21,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from neurodev.circuits.maps import MAP_KINDS  # noqa: E402
 from neurodev.development.params import DEVICES, FORMATION_RULE_NAMES  # noqa: E402
-from neurodev.development.schedule import build_timeline  # noqa: E402
-from neurodev.development.stimuli import grating_block  # noqa: E402
+from neurodev.development.vision import EXPERIENCES  # noqa: E402
 from neurodev.development.waves import WAVE_PRESETS  # noqa: E402
 from neurodev.experiments.config import SECTIONS, TINY, ConfigError, from_dict  # noqa: E402
 from neurodev.experiments.protocols import pipeline  # noqa: E402
@@ -35,8 +33,8 @@ BUILD_LIMIT_S = 30.0
 #: Integer keys that set sizes, drawn only up to these values.
 SIZES = {"retina_side": 30, "exc_side": 20, "inh_count": 80, "l23_exc_side": 20,
          "l23_inh_count": 80, "n_orientations": 16, "n_trials": 4, "n_epochs": 3,
-         "waves_per_epoch": 8, "n_shuffles": 50, "min_wave_sites": 200}
-CHOICES = [*WAVE_PRESETS, *MAP_KINDS, *DEVICES, *FORMATION_RULE_NAMES, "nosuch", ""]
+         "waves_per_epoch": 8, "n_shuffles": 50, "min_wave_sites": 200, "vision_epochs": 3}
+CHOICES = [*WAVE_PRESETS, *MAP_KINDS, *DEVICES, *FORMATION_RULE_NAMES, *EXPERIENCES, "nosuch", ""]
 KEYS = [(section, field.name, field.type) for section in SECTIONS
         for field in dataclasses.fields(getattr(TINY, section))]
 
@@ -65,10 +63,7 @@ def overrides(draw) -> dict:
 def build(config):
     """What `pipeline.develop` does before it simulates: circuits, waves, schedule."""
     pipeline.build_circuits(config, HEADLINE.wirings(config))
-    drives = pipeline.wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
-    rng = np.random.default_rng(config.seed_stream("gratings"))
-    blocks = [grating_block(config.gratings, rng) for _ in range(config.schedule.n_epochs + 1)]
-    return build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
+    return pipeline.development_timeline(config)
 
 
 @settings(max_examples=120, deadline=None, derandomize=True, database=None,

@@ -158,3 +158,23 @@ def test_declared_metric_columns_are_the_stored_ones(tiny_run):
     """A sweep file's metric names are checked against these before anything runs."""
     run = ResultStore(tiny_run[0]).load(tiny_run[1], arrays=False)
     assert set(sweep_metric_columns(run.metrics)) == EXPERIMENT.metric_columns(TINY)
+
+
+def test_rearing_conditions_share_development_up_to_eye_opening(tmp_path, build_root):
+    """One vision epoch after the waves, under `normal` and `dark` rearing: the runs are the
+    same until eye opening (same input spikes, so identical metrics), and differ after."""
+    runs = {}
+    for kind in ("normal", "dark"):
+        config = from_dict({"schedule": {"vision_epochs": 1}, "experience": {"kind": kind}}, TINY)
+        run_dir = run_experiment(EXPERIMENT.name, config, tmp_path / kind, build_root=build_root,
+                                 log=lambda message: None)
+        runs[kind] = metrics_of(run_dir)
+    opening = TINY.schedule.n_epochs
+    development = runs["normal"]["development"]
+    assert development["vision_s"][opening] == 0 < development["vision_s"][opening + 1]
+    assert development["waves"][opening] == development["waves"][opening + 1]
+    for label, normal in runs["normal"]["circuits"].items():
+        dark = runs["dark"]["circuits"][label]
+        assert len(normal["median_osi"]) == opening + 2
+        assert normal["weight_change"][:opening + 1] == dark["weight_change"][:opening + 1]
+        assert normal["weight_change"][-1] != dark["weight_change"][-1]
