@@ -189,8 +189,11 @@ class VisionInput(Drive):
 
 
 class GratingInput(Drive):
-    """Drifting sinusoidal gratings during measurement segments: ON inputs follow the
-    grating's positive half, OFF inputs its negative half. Each frame sets the grating shown
+    """Drifting sinusoidal gratings during measurement segments, through the visual front end:
+    ON inputs follow the grating's positive half, OFF inputs its negative half, at the front
+    end's spontaneous rate plus its gain times its transfer at the grating's spatial and
+    temporal frequency (the steady state: the filter's onset transient, a tenth of a second of
+    each presentation, is left out; blanks are mean luminance). Each frame sets the grating shown
     and each input's spatial phase in it as a cosine and sine, so that a time step needs no
     ``cos`` per input (cos(a − ωt) = cos a cos ωt + sin a sin ωt, with ωt the same for all
     inputs); the phases are looked up in a table of every direction and input
@@ -201,8 +204,9 @@ class GratingInput(Drive):
 
     kind = GRATINGS
 
-    def __init__(self, params: GratingParams, wavelength_um: float):
-        self.params, self.wavelength_um = params, wavelength_um
+    def __init__(self, params: GratingParams, wavelength_um: float,
+                 front_end: vision.FrontEndParams):
+        self.params, self.wavelength_um, self.front_end = params, wavelength_um, front_end
 
     def input_model(self) -> str:
         return ("grating_contrast : 1 (shared)\ngrating_index : 1 (shared)\n"
@@ -211,7 +215,8 @@ class GratingInput(Drive):
                 "grating = grating_contrast * clip(polarity * drift, 0, 1) : 1\n")
 
     def rate_term(self) -> str:
-        return "grating_peak_rate * grating"
+        return (f"shows_{GRATINGS} * clip(grating_spontaneous + grating_gain * grating, 0 * Hz,"
+                " grating_max_rate)")
 
     def response_window(self) -> str:
         """Each presentation (not its blank) is a window, numbered within its checkpoint."""
@@ -243,7 +248,10 @@ spatial_sin = grating_spatial_sin(grating_index * second, i)
             "grating_direction_index": _grating_directions(timeline, g),
             "grating_omega": omega,
             "window_omega": omega,  # the tally's phase sums: at the grating's frequency
-            "grating_peak_rate": g.peak_rate_hz * b2.Hz,
+            "grating_spontaneous": self.front_end.spontaneous_rate_hz * b2.Hz,
+            "grating_gain": self.front_end.gain_hz * b2.Hz * self.front_end.transfer(
+                2 * np.pi / self.wavelength_um, 2 * np.pi * g.temporal_frequency_hz),
+            "grating_max_rate": self.front_end.max_rate_hz * b2.Hz,
         }
 
 

@@ -2,8 +2,9 @@
 
 A grating of direction φ, wavelength λ and temporal frequency f has luminance contrast
 ``L(x, t) = c · cos(2π (x·u_φ / λ − f t))`` with ``u_φ = (cos φ, sin φ)``; it drifts along φ.
-ON cells fire at ``peak_rate · [L]₊`` and OFF cells at ``peak_rate · [−L]₊`` (half-wave
-rectified, linear; neurodev's simplification of LGN responses).
+It reaches the ganglion cells through the visual front end (`neurodev.development.vision`),
+which, being linear up to its rectifier, scales it by its transfer at (1/λ, f): ON cells fire
+at ``spontaneous + gain · T · [L]₊`` and OFF cells at ``spontaneous + gain · T · [−L]₊``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ class GratingParams:
     blank_ms: float = param(250.0, 0, 1e5)
     temporal_frequency_hz: float = param(2.0, 0, 100, open_low=True)
     contrast: float = param(1.0, 0, 1, open_low=True)
-    peak_rate_hz: float = param(30.0, 0, 1000, open_low=True)
 
     def __post_init__(self):
         check_ranges(self)

@@ -39,6 +39,8 @@ SEED_STREAMS = ("circuits", "waves", "gratings", "brian2", "analysis", "map_gene
 RETIRED_KEYS = {
     "plasticity.w_max": "the feed-forward weight bound follows from the wiring: it is "
                         "circuit.ff_weight_per_channel, the channel's total weight",
+    "gratings.peak_rate_hz": "gratings reach the inputs through the visual front end: see "
+                             "front_end.gain_hz and front_end.spontaneous_rate_hz",
 }
 
 

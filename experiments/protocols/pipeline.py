@@ -172,8 +172,8 @@ def input_drives(config: ExperimentConfig):
                           int(config.seed_stream("vision").generate_state(1)[0]))]
     # Vision last: its frame statement writes a per-input variable, which Brian2 allows
     # only after the writes of shared ones (the gratings').
-    return [WaveInput(config.waves), GratingInput(config.gratings, config.wiring.gabor_wavelength_um),
-            *(vision if config.schedule.vision_epochs else [])]
+    gratings = GratingInput(config.gratings, config.wiring.gabor_wavelength_um, config.front_end)
+    return [WaveInput(config.waves), gratings, *(vision if config.schedule.vision_epochs else [])]
 
 
 def rules(config: ExperimentConfig, rewiring: bool) -> tuple[list[Rule], list[Rule]]:

@@ -2,6 +2,7 @@
 
 import brian2 as b2
 import numpy as np
+import pytest
 
 from neurodev.circuits.spec import CircuitParams, WiringParams, build_circuit
 from neurodev.development import models
@@ -47,14 +48,14 @@ def test_vision_rates_in_the_simulation_are_the_front_ends_closed_form():
               for _ in range(3)]
     timeline = build_timeline([silent], blocks, FRAME_S, vision_epochs=1)
     front_end, experience = FrontEndParams(), ExperienceParams()
-    drives = [WaveInput(WaveParams()), GratingInput(GratingParams(), 300.0),
+    drives = [WaveInput(WaveParams()), GratingInput(GratingParams(), 300.0, front_end),
               VisionInput(front_end, experience, FRAME_S, seed=4)]
     engine = EngineParams(device="runtime")
     namespace = models.merged_namespace(
         _schedule_namespace(timeline, drives, FRAME_S),
         *(d.namespace(timeline, FRAME_S, engine.input_dt_ms / 1000) for d in drives))
     inputs = input_group(circuit, timeline, drives, [], engine, namespace)
-    monitor = b2.StateMonitor(inputs, ["rate", "shows_vision"], record=True)
+    monitor = b2.StateMonitor(inputs, ["rate", "shows_vision", "shows_gratings"], record=True)
     b2.Network(inputs, monitor).run(timeline.duration_s * b2.second, namespace={})
 
     positions = np.concatenate([circuit.input_positions_um] * 2)
@@ -74,3 +75,11 @@ def test_vision_rates_in_the_simulation_are_the_front_ends_closed_form():
     np.testing.assert_allclose(rate[vision], expected[np.flatnonzero(vision) - 1], rtol=1e-6,
                                atol=1e-6)
     assert rate[vision].std() > 1  # the movie moves the rates
+    # Gratings pass the front end in closed form: from the spontaneous rate (in blanks and
+    # the negative half) up to it plus the gain times the transfer at (300 µm, 2 Hz), which
+    # some input reaches within 0.1 % (1 ms steps of a 2 Hz drift).
+    gratings = rate[np.asarray(monitor.shows_gratings[0]) > 0]
+    peak = front_end.spontaneous_rate_hz + front_end.gain_hz * front_end.transfer(
+        2 * np.pi / 300.0, 2 * np.pi * GratingParams().temporal_frequency_hz)
+    assert gratings.min() == pytest.approx(front_end.spontaneous_rate_hz)
+    assert gratings.max() == pytest.approx(peak, rel=1e-3)
