@@ -142,8 +142,7 @@ class VisionInput(Drive):
 
     def rate_term(self) -> str:
         response = "polarity * (vision_fast - vision_transience * vision_slow)"
-        return (f"shows_{VISION} * clip(vision_spontaneous + vision_gain * clip({response}, 0, inf),"
-                " 0 * Hz, vision_max_rate)")
+        return _front_end_rate(VISION, "vision", f"clip({response}, 0, inf)")
 
     def frame_statements(self) -> str:
         frame = f"{FRAME} * frame_duration"
@@ -159,9 +158,7 @@ class VisionInput(Drive):
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         f, e = self.front_end, self.experience
         return {"vision_tau_fast": f.tau_fast_ms * b2.ms, "vision_tau_slow": f.tau_slow_ms * b2.ms,
-                "vision_transience": f.transience,
-                "vision_spontaneous": f.spontaneous_rate_hz * b2.Hz,
-                "vision_gain": f.gain_hz * b2.Hz, "vision_max_rate": f.max_rate_hz * b2.Hz,
+                "vision_transience": f.transience, **_front_end_namespace("vision", f, 1.0),
                 "vision_pixel": e.image_pixel_um * b2.um, "vision_side": vision.IMAGE_SIDE_PX}
 
     def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
@@ -215,8 +212,7 @@ class GratingInput(Drive):
                 "grating = grating_contrast * clip(polarity * drift, 0, 1) : 1\n")
 
     def rate_term(self) -> str:
-        return (f"shows_{GRATINGS} * clip(grating_spontaneous + grating_gain * grating, 0 * Hz,"
-                " grating_max_rate)")
+        return _front_end_rate(GRATINGS, "grating", "grating")
 
     def response_window(self) -> str:
         """Each presentation (not its blank) is a window, numbered within its checkpoint."""
@@ -248,11 +244,25 @@ spatial_sin = grating_spatial_sin(grating_index * second, i)
             "grating_direction_index": _grating_directions(timeline, g),
             "grating_omega": omega,
             "window_omega": omega,  # the tally's phase sums: at the grating's frequency
-            "grating_spontaneous": self.front_end.spontaneous_rate_hz * b2.Hz,
-            "grating_gain": self.front_end.gain_hz * b2.Hz * self.front_end.transfer(
-                2 * np.pi / self.wavelength_um, 2 * np.pi * g.temporal_frequency_hz),
-            "grating_max_rate": self.front_end.max_rate_hz * b2.Hz,
+            **_front_end_namespace("grating", self.front_end, self.front_end.transfer(
+                2 * np.pi / self.wavelength_um, 2 * np.pi * g.temporal_frequency_hz)),
         }
+
+
+def _front_end_rate(kind: str, prefix: str, rectified: str) -> str:
+    """The ganglion cells' rate while `kind` is shown (`vision.FrontEndParams.rates_hz`):
+    spontaneous plus gain times the `rectified` response, at most the maximum rate; its
+    constants are ``<prefix>_spontaneous``, ``_gain`` and ``_max_rate`` (`_front_end_namespace`)."""
+    return (f"shows_{kind} * clip({prefix}_spontaneous + {prefix}_gain * {rectified}, 0 * Hz,"
+            f" {prefix}_max_rate)")
+
+
+def _front_end_namespace(prefix: str, front_end: vision.FrontEndParams, transfer: float) -> dict:
+    """The constants of `_front_end_rate`, its gain scaled by the stimulus's `transfer`
+    through the front end (1 where the drive filters the stimulus itself)."""
+    return {f"{prefix}_spontaneous": front_end.spontaneous_rate_hz * b2.Hz,
+            f"{prefix}_gain": front_end.gain_hz * transfer * b2.Hz,
+            f"{prefix}_max_rate": front_end.max_rate_hz * b2.Hz}
 
 
 def _grating_directions(timeline: Timeline, gratings: GratingParams) -> b2.TimedArray:

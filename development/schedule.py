@@ -120,26 +120,20 @@ class Timeline:
         Real developmental time counts the uncompressed wave time plus the padding, and
         vision as it is simulated.
         """
-        epochs = self.epochs
-        waves = [e.kind == WAVES for e in epochs]
-        real = [e.duration_s - e.drive.duration_s + e.drive.real_duration_s if wave
-                else e.duration_s for e, wave in zip(epochs, waves, strict=True)]
+        def progress(epoch):  # waves, vision and real time of one epoch
+            if epoch.kind == WAVES:
+                padding = epoch.duration_s - epoch.drive.duration_s
+                return epoch.drive.n_waves, 0.0, epoch.drive.real_duration_s + padding
+            return 0, epoch.duration_s, epoch.duration_s
+
+        waves, vision, real = zip(*map(progress, self.epochs), strict=True)
 
         def cumulative(values):
             return np.concatenate([[0.0], np.cumsum(values)])
 
-        return {"waves": cumulative([e.drive.n_waves if wave else 0
-                                     for e, wave in zip(epochs, waves, strict=True)]),
-                "vision_s": cumulative([0.0 if wave else e.duration_s
-                                        for e, wave in zip(epochs, waves, strict=True)]),
+        return {"waves": cumulative(waves), "vision_s": cumulative(vision),
                 "real_time_s": cumulative(real),
-                "simulated_time_s": cumulative([e.duration_s for e in epochs])}
-
-    @property
-    def eye_opening(self) -> int | None:
-        """The checkpoint at eye opening (after the last wave epoch), if vision follows."""
-        kinds = [e.kind for e in self.epochs]
-        return kinds.index(VISION) if VISION in kinds else None
+                "simulated_time_s": cumulative([e.duration_s for e in self.epochs])}
 
 
 def build_timeline(drives: list[WaveDrive], blocks: list[GratingBlock], step_s: float,

@@ -104,6 +104,14 @@ class ExperienceParams:
     def image_side_um(self) -> float:
         return IMAGE_SIDE_PX * self.image_pixel_um
 
+    def check_covers(self, retina_extent_um: float):
+        """Refuse photographs no wider than the retina: the eyes must never see past an edge."""
+        if self.image_side_um <= retina_extent_um:
+            raise ParameterError("image_pixel_um", self.image_pixel_um,
+                                 f"above {retina_extent_um / IMAGE_SIDE_PX:.4g}, so that the "
+                                 f"{IMAGE_SIDE_PX}-pixel photographs are wider than the "
+                                 f"{retina_extent_um:g} µm retina")
+
 
 def photographs() -> np.ndarray:
     """The `PHOTOGRAPHS` as Weber contrast ``(L − mean) / mean`` of their grey level, the mean
@@ -131,21 +139,22 @@ def seen_images(experience: ExperienceParams, images: np.ndarray) -> np.ndarray:
     if experience.kind == "dark":
         return np.zeros_like(images)
     if experience.kind == "lid_suture":
-        sigma = experience.lid_blur_um / experience.image_pixel_um
-        return experience.lid_contrast * ndimage.gaussian_filter(
-            images, (0, sigma, sigma), mode="reflect")
+        return experience.lid_contrast * _blurred(images, experience.lid_blur_um,
+                                                  experience.image_pixel_um)
     return images
 
 
 def dog_filtered(images: np.ndarray, front_end: FrontEndParams, pixel_um: float) -> np.ndarray:
     """Each image through the ganglion cells' centre–surround field (a cell at a pixel sees
     the value there)."""
-    def blurred(sigma_um):
-        sigma = sigma_um / pixel_um
-        return ndimage.gaussian_filter(images, (0, sigma, sigma), mode="reflect")
+    return (_blurred(images, front_end.centre_sigma_um, pixel_um)
+            - front_end.surround_weight * _blurred(images, front_end.surround_sigma_um, pixel_um))
 
-    return blurred(front_end.centre_sigma_um) - front_end.surround_weight * blurred(
-        front_end.surround_sigma_um)
+
+def _blurred(images: np.ndarray, sigma_um: float, pixel_um: float) -> np.ndarray:
+    """Each image (axes 1 and 2) convolved with a Gaussian of `sigma_um`."""
+    sigma = sigma_um / pixel_um
+    return ndimage.gaussian_filter(images, (0, sigma, sigma), mode="reflect")
 
 
 @dataclass(frozen=True)
@@ -164,11 +173,8 @@ def fixations(experience: ExperienceParams, n_images: int, retina_extent_um: flo
     each axis after one second is ``drift_um_per_s``), each after a saccade to a random
     image and a random place in it from which the whole retina stays inside the image (the
     drift is held at the edges)."""
+    experience.check_covers(retina_extent_um)
     room = experience.image_side_um - retina_extent_um
-    if room <= 0:
-        raise ParameterError("image_pixel_um", experience.image_pixel_um,
-                             f"images wider than the retina ({retina_extent_um:g} µm): at least "
-                             f"{retina_extent_um / IMAGE_SIDE_PX:.4g}")
     per_fixation = max(1, round(experience.fixation_ms / 1000 / frame_s))
     n_fixations = -(-n_frames // per_fixation)
     fixation = np.arange(n_frames) // per_fixation

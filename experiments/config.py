@@ -27,7 +27,7 @@ from neurodev.development.params import (
 )
 from neurodev.development.schedule import ScheduleParams
 from neurodev.development.stimuli import GratingParams
-from neurodev.development.vision import IMAGE_SIDE_PX, ExperienceParams, FrontEndParams
+from neurodev.development.vision import ExperienceParams, FrontEndParams
 from neurodev.development.waves import WaveParams, WavesDieOut
 
 #: The random streams of a run, each derived from the master seed by its position here.
@@ -105,13 +105,11 @@ class ExperimentConfig:
             if abs(value / frame - round(value / frame)) > 1e-9:
                 raise ParameterError(f"gratings.{key}", value,
                                      f"a multiple of engine.stimulus_frame_ms = {frame}")
-        # The eyes look at photographs wider than the retina, so it never sees past an edge.
-        retina_um = (self.circuit.retina_side - 1) * self.circuit.retina_spacing_um
-        if self.experience.image_side_um <= retina_um:
-            raise ParameterError("experience.image_pixel_um", self.experience.image_pixel_um,
-                                 f"above {retina_um / IMAGE_SIDE_PX:.4g}, so that the "
-                                 f"{IMAGE_SIDE_PX}-pixel photographs are wider than the "
-                                 f"{retina_um:g} µm retina")
+        try:
+            self.experience.check_covers((self.circuit.retina_side - 1)
+                                         * self.circuit.retina_spacing_um)
+        except ParameterError as error:
+            raise error.within("experience") from None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -167,13 +167,15 @@ def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring])
 def input_drives(config: ExperimentConfig):
     """What the inputs show: retinal waves during epochs, then visual experience if the
     schedule has vision epochs, and gratings at checkpoints."""
-    vision = [VisionInput(config.front_end, config.experience,
-                          config.engine.stimulus_frame_ms / 1000,
-                          int(config.seed_stream("vision").generate_state(1)[0]))]
-    # Vision last: its frame statement writes a per-input variable, which Brian2 allows
-    # only after the writes of shared ones (the gratings').
-    gratings = GratingInput(config.gratings, config.wiring.gabor_wavelength_um, config.front_end)
-    return [WaveInput(config.waves), gratings, *(vision if config.schedule.vision_epochs else [])]
+    drives = [WaveInput(config.waves),
+              GratingInput(config.gratings, config.wiring.gabor_wavelength_um, config.front_end)]
+    if config.schedule.vision_epochs:
+        # Vision last: its frame statement writes a per-input variable, which Brian2 allows
+        # only after the writes of shared ones (the gratings').
+        drives.append(VisionInput(config.front_end, config.experience,
+                                  config.engine.stimulus_frame_ms / 1000,
+                                  int(config.seed_stream("vision").generate_state(1)[0])))
+    return drives
 
 
 def rules(config: ExperimentConfig, rewiring: bool) -> tuple[list[Rule], list[Rule]]:

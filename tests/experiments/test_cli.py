@@ -78,6 +78,8 @@ REFUSED = [
     (["--set", "neurons.e_exc_mv=-60"], "neurons.e_exc_mv = -60.0 is not allowed: above"),
     (["--set", "wiring.prior_strength=0.5", "--set", "wiring.prior_strength=0.7"], "given twice"),
     (["--seed", "2", "--set", "seed=3"], "--seed 2 conflicts with --set seed=3"),
+    (["--set", "experience.image_pixel_um=1"],
+     "experience.image_pixel_um = 1.0 is not allowed: above 2.148, so that the 256-pixel"),
     (["--set", "plasticity.w_max=2"], "'plasticity.w_max' is no longer a config key: the feed-forward"),
     (["--set", "seed=-1"], "seed = -1 is not allowed"),
     (["--set", "schedule.n_epochs=0"], "schedule.n_epochs = 0 is not allowed"),
