@@ -14,6 +14,7 @@ from neurodev.circuits.wiring import (
     distance_dependent,
     feedforward_to_exc,
     feedforward_to_inh,
+    scattered_over_sheet,
     shuffle_within_groups,
 )
 
@@ -24,6 +25,8 @@ CHANNEL_POLARITY = {"on": 1.0, "off": -1.0}
 #: The shuffled-prior control draws its permutation from ``default_rng([seed, SHUFFLE_STREAM])``,
 #: a stream of its own, so that everything else it draws is the prior circuit's.
 SHUFFLE_STREAM = 1
+#: The nonlocal control draws its scattered sites from ``default_rng([seed, SCATTER_STREAM])``.
+SCATTER_STREAM = 2
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,7 @@ def wiring_memory_bytes(params: CircuitParams) -> int:
 
 def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior_strength: float,
                   seed: int, l23_prior_strength: float | None = None,
-                  shuffled: bool = False) -> CircuitSpec:
+                  shuffled: bool = False, nonlocal_arbor: bool = False) -> CircuitSpec:
     """Wire one circuit (L4 over the retina, L2/3 above L4).
 
     Circuits built with the same `params`, `wiring` and `seed` share positions, the orientation
@@ -253,7 +256,10 @@ def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior
     like-to-like specificity of L4 → L2/3 excitation. That makes hypotheses directly
     comparable cell by cell. `shuffled` permutes each L4 cell's feed-forward weights among
     its own live synapses of each channel (`SHUFFLE_STREAM`; the shuffled-prior control:
-    the prior's weights, without their arrangement).
+    the prior's weights, without their arrangement). `nonlocal_arbor` moves each cell's
+    feed-forward synapses to sites drawn uniformly over the whole retina (`SCATTER_STREAM`,
+    `scattered_over_sheet`; the nonlocal control: the same number of synapses and weights,
+    no retinotopic locality).
     """
     rng = np.random.default_rng(seed)
     extent = params.cortex_extent_um
@@ -309,6 +315,9 @@ def build_circuit(label: str, params: CircuitParams, wiring: WiringParams, prior
         channel = (ff.pre >= len(inputs)).astype(np.int64)
         projections["input_exc"] = shuffle_within_groups(
             ff, 2 * ff.post.astype(np.int64) + channel, np.random.default_rng([seed, SHUFFLE_STREAM]))
+    if nonlocal_arbor:
+        projections["input_exc"] = scattered_over_sheet(
+            projections["input_exc"], len(inputs), np.random.default_rng([seed, SCATTER_STREAM]))
     return CircuitSpec(label, prior_strength, inputs, exc, inh, centres, theta, phase, exc23,
                        positions["inh23"], l23_theta, mother, projections)
 

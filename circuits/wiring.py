@@ -192,6 +192,25 @@ def shuffle_within_groups(projection: Projection, groups: np.ndarray, rng) -> Pr
     return dataclasses.replace(projection, weight=weight)
 
 
+def scattered_over_sheet(projection: Projection, n_sites: int, rng) -> Projection:
+    """The same synapses (weights, liveness, channels), each cell's synapses of a channel
+    moved to as many distinct sites drawn uniformly from the whole input sheet: random wiring
+    without retinotopic locality (the nonlocal control), its arbor spanning the retina.
+    Presynaptic index ``k`` is site ``k % n_sites`` of channel ``k // n_sites``."""
+    channel = projection.pre // n_sites
+    groups = 2 * projection.post.astype(np.int64) + channel
+    by_group = np.argsort(groups, kind="stable")
+    starts = np.flatnonzero(np.diff(groups[by_group], prepend=-1))
+    site = np.empty(projection.n_synapses, dtype=np.int64)
+    for members in np.split(by_group, starts[1:]):
+        site[members] = rng.choice(n_sites, len(members), replace=False)
+    pre = site + n_sites * channel
+    order = np.lexsort((pre, projection.post))
+    return dataclasses.replace(projection, pre=pre[order].astype(np.int32),
+                               post=projection.post[order], weight=projection.weight[order],
+                               alive=projection.alive[order])
+
+
 def feedforward_to_inh(input_positions_um, centres_um, *, arbor_radius_um,
                        connection_probability, total_weight, rng) -> Projection:
     """Fixed, untuned ON and OFF input onto inhibitory cells (feed-forward inhibition)."""

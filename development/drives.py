@@ -190,20 +190,20 @@ class GratingInput(Drive):
     ON inputs follow the grating's positive half, OFF inputs its negative half, at the front
     end's spontaneous rate plus its gain times its transfer at the grating's spatial and
     temporal frequency (the steady state: the filter's onset transient, a tenth of a second of
-    each presentation, is left out; blanks are mean luminance). Each frame sets the grating shown
-    and each input's spatial phase in it as a cosine and sine, so that a time step needs no
-    ``cos`` per input (cos(a − ωt) = cos a cos ωt + sin a sin ωt, with ωt the same for all
-    inputs); the phases are looked up in a table of every direction and input
-    (``grating_spatial_cos(direction index * second, i)``, a two-dimensional `TimedArray`
-    read as a table), since a ``cos`` and a ``sin`` per input and frame were 7 % of a run.
-    ``grating_direction_index(time in the block, checkpoint)`` holds every block's shuffled
-    order: its size depends on the config only."""
+    each presentation, is left out; blanks are mean luminance). Each frame sets the grating
+    shown (its condition: direction and wavelength), its contrast after the front end and each
+    input's spatial phase in it as a cosine and sine, so that a time step needs no ``cos`` per
+    input (cos(a − ωt) = cos a cos ωt + sin a sin ωt, with ωt the same for all inputs); the
+    phases are looked up in a table of every condition and input
+    (``grating_spatial_cos(condition * second, i)``, a two-dimensional `TimedArray` read as a
+    table), since a ``cos`` and a ``sin`` per input and frame were 7 % of a run.
+    ``grating_condition(time in the block, checkpoint)`` holds every block's shuffled order:
+    its size depends on the config only."""
 
     kind = GRATINGS
 
-    def __init__(self, params: GratingParams, wavelength_um: float,
-                 front_end: vision.FrontEndParams):
-        self.params, self.wavelength_um, self.front_end = params, wavelength_um, front_end
+    def __init__(self, params: GratingParams, front_end: vision.FrontEndParams):
+        self.params, self.front_end = params, front_end
 
     def input_model(self) -> str:
         return ("grating_contrast : 1 (shared)\ngrating_index : 1 (shared)\n"
@@ -221,14 +221,17 @@ class GratingInput(Drive):
 
     def frame_statements(self) -> str:
         return f"""
-grating_contrast = shown_contrast * shows_{GRATINGS} * int({FRAME_IN_PERIOD} % slot_frames < showing_frames)
-grating_index = grating_direction_index({FRAME_IN_PERIOD} * frame_duration, {FRAME} // period_frames)
+grating_index = grating_condition({FRAME_IN_PERIOD} * frame_duration, {FRAME} // period_frames)
+grating_contrast = grating_transfer(grating_index * second) * shows_{GRATINGS}
+grating_contrast *= int({FRAME_IN_PERIOD} % slot_frames < showing_frames)
 spatial_cos = grating_spatial_cos(grating_index * second, i)
 spatial_sin = grating_spatial_sin(grating_index * second, i)
 """
 
     def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
-        phase = _spatial_phases(self.params.directions_rad, positions_um, self.wavelength_um)
+        g = self.params
+        phase = np.concatenate([_spatial_phases(g.directions_rad, positions_um, wavelength)
+                                for wavelength in g.wavelengths_um])
         add_to_namespace(inputs, {
             f"grating_spatial_{name}": b2.TimedArray(values, dt=1 * b2.second,
                                                      name=f"grating_spatial_{name}")
@@ -237,15 +240,19 @@ spatial_sin = grating_spatial_sin(grating_index * second, i)
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         g = self.params
         omega = 2 * np.pi * g.temporal_frequency_hz * b2.Hz
+        # The contrast that reaches the rectifier, per condition (direction-major within
+        # each wavelength, as `_grating_conditions` numbers them).
+        transfer = self.front_end.transfer(2 * np.pi / np.asarray(g.wavelengths_um),
+                                           2 * np.pi * g.temporal_frequency_hz)
+        contrast = np.repeat(g.contrast * transfer, len(g.directions_rad))
         return {
             "slot_frames": round((g.presentation_ms + g.blank_ms) / 1000 / frame_s),
             "showing_frames": round(g.presentation_ms / 1000 / frame_s),
-            "shown_contrast": g.contrast,
-            "grating_direction_index": _grating_directions(timeline, g),
+            "grating_transfer": b2.TimedArray(contrast, dt=1 * b2.second, name="grating_transfer"),
+            "grating_condition": _grating_conditions(timeline, g),
             "grating_omega": omega,
             "window_omega": omega,  # the tally's phase sums: at the grating's frequency
-            **_front_end_namespace("grating", self.front_end, self.front_end.transfer(
-                2 * np.pi / self.wavelength_um, 2 * np.pi * g.temporal_frequency_hz)),
+            **_front_end_namespace("grating", self.front_end, 1.0),
         }
 
 
@@ -265,12 +272,14 @@ def _front_end_namespace(prefix: str, front_end: vision.FrontEndParams, transfer
             f"{prefix}_max_rate": front_end.max_rate_hz * b2.Hz}
 
 
-def _grating_directions(timeline: Timeline, gratings: GratingParams) -> b2.TimedArray:
-    """Drift direction (index into ``gratings.directions_rad``) of every presentation slot of
-    every checkpoint, as a function of the time within the checkpoint and its index."""
-    values = np.stack([c.block.direction_index for c in timeline.of_kind(GRATINGS)], axis=1)
+def _grating_conditions(timeline: Timeline, gratings: GratingParams) -> b2.TimedArray:
+    """Condition (wavelength index × directions + direction index) of every presentation slot
+    of every checkpoint, as a function of the time within the checkpoint and its index."""
+    n_dir = len(gratings.directions_rad)
+    values = np.stack([c.block.wavelength_index * n_dir + c.block.direction_index
+                       for c in timeline.of_kind(GRATINGS)], axis=1)
     slot = (gratings.presentation_ms + gratings.blank_ms) * b2.ms
-    return b2.TimedArray(values.astype(float), dt=slot, name="grating_direction_index")
+    return b2.TimedArray(values.astype(float), dt=slot, name="grating_condition")
 
 
 def _spatial_phases(directions_rad: np.ndarray, positions_um: np.ndarray,

@@ -75,7 +75,8 @@ class EngineReport:
 def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequence[Drive],
              neurons: NeuronParams, rules: Sequence[Rule], cell_rules: Sequence[Rule],
              engine: EngineParams, seed: int, build_root: Path,
-             rewired: Collection[str] = ()) -> tuple[dict[str, Recording], EngineReport]:
+             rewired: Collection[str] = (),
+             frozen: Collection[str] = ()) -> tuple[dict[str, Recording], EngineReport]:
     """Run all `circuits`, side by side on one shared retina, through `timeline`.
 
     Parameters
@@ -99,6 +100,9 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
         Labels of the circuits whose feed-forward synapses are eliminated and formed from
         their potential pool (by a rule that `provides` ``alive``); the others simulate
         their live synapses only.
+    frozen : collection of str
+        Labels of the circuits whose synapses do not learn (``learns`` is 0 on their cells:
+        the frozen-plasticity control); their cells' rules act as in the others.
 
     Returns
     -------
@@ -108,7 +112,7 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
         Where the wall time went, the synaptic events processed and the peak memory.
     """
     _check_shared_retina(circuits)
-    _check_plug_ins(circuits, timeline, drives, rules, rewired)
+    _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen)
     start = time.perf_counter()
     shape = _shape_key(circuits, drives, rules, cell_rules, engine)
     with _device(engine, build_root, shape) as build_dir:
@@ -123,7 +127,7 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
             jump_namespace(engine.method, engine.dt_ms / 1000, neurons.tau_exc_ms / 1000,
                            neurons.tau_inh_ms / 1000))
         b2.seed(seed)
-        layout = Layout(circuits, rewired)
+        layout = Layout(circuits, rewired, frozen)
         merged = layout.merged_projections()
         network, recorders, periodic = _build_network(layout, merged, timeline, drives, neurons,
                                                       rules, cell_rules, tally, streams, engine,
@@ -162,10 +166,14 @@ def _check_shared_retina(circuits):
         raise ValueError("circuits run together must share one input sheet")
 
 
-def _check_plug_ins(circuits, timeline, drives, rules, rewired):
-    unknown = set(rewired) - {c.label for c in circuits}
-    if unknown:
-        raise ValueError(f"rewired circuits {sorted(unknown)} are not among the circuits")
+def _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen):
+    for kind, labels in (("rewired", rewired), ("frozen", frozen)):
+        unknown = set(labels) - {c.label for c in circuits}
+        if unknown:
+            raise ValueError(f"{kind} circuits {sorted(unknown)} are not among the circuits")
+    if set(rewired) & set(frozen):
+        raise ValueError(f"circuits {sorted(set(rewired) & set(frozen))} cannot be both "
+                         "rewired and frozen")
     if rewired and not any("alive" in rule.provides for rule in rules):
         raise ValueError("rewired circuits need a rule that provides 'alive' (structural)")
     missing = set(timeline.kinds) - {drive.kind for drive in drives}
@@ -276,6 +284,7 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
                 * (neurons.v_threshold_mv - neurons.v_rest_mv)) * b2.mV
     cortex.leak_rate = 1 / (np.where(layout.is_exc, neurons.tau_m_exc_ms, neurons.tau_m_inh_ms) * b2.ms)
     cortex.excitatory = layout.is_exc.astype(float)
+    cortex.learns = layout.learns.astype(float)
     _follow_schedule(cortex, timeline, frame_s, models.PLASTICITY_FRAME + tally.frame_statements(),
                      **models.python_functions())
 
@@ -326,9 +335,11 @@ def cortex_group(n_cells: int, rules: Sequence[Rule], namespace: dict,
     """Conductance-based LIF cells with the variables, threshold terms and resets of
     `rules` (cell rules, then the rules of projections onto them, then e.g. a `SpikeTally`)."""
     model, threshold, reset = models.cortex_model(rules, INPUT_CHANNELS)
-    return b2.NeuronGroup(n_cells, model, threshold=threshold, reset=reset,
-                          refractory="refractory_period", method=METHODS[method], name=name,
-                          namespace=namespace)
+    group = b2.NeuronGroup(n_cells, model, threshold=threshold, reset=reset,
+                           refractory="refractory_period", method=METHODS[method], name=name,
+                           namespace=namespace)
+    group.learns = 1  # synapses learn unless a frozen control says otherwise
+    return group
 
 
 def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: MergedProjection,

@@ -101,13 +101,14 @@ class Layout:
     Circuit ``c`` owns one contiguous block of cells holding its populations in the order of
     `CircuitSpec.population_sizes` (L4 E, L4 I, L2/3 E, L2/3 I). Projections are concatenated
     in circuit order; a plastic projection is its whole pool in `rewired` circuits and its
-    live synapses in the others.
+    live synapses in the others. `learns` is False for the cells of `frozen` circuits.
     """
 
     EXCITATORY = ("exc", "exc23")
     INHIBITORY = ("inh", "inh23")
 
-    def __init__(self, circuits: Sequence[CircuitSpec], rewired: Collection[str]):
+    def __init__(self, circuits: Sequence[CircuitSpec], rewired: Collection[str],
+                 frozen: Collection[str] = ()):
         self.circuits = list(circuits)
         self.rewired = [c.label in rewired for c in circuits]
         self.starts, is_exc, start = [], [], 0
@@ -120,6 +121,8 @@ class Layout:
             self.starts.append(starts)
         self.n_cells = start
         self.is_exc = np.concatenate(is_exc)
+        self.learns = np.concatenate([np.full(sum(c.population_sizes.values()), c.label not in frozen)
+                                      for c in circuits])
 
     def merged_projections(self) -> dict[str, MergedProjection]:
         """The three synapse populations the engine simulates: ``input_exc`` (plastic),

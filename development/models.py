@@ -114,7 +114,8 @@ dv/dt = (v_rest - v + ge*(e_exc - v) + gi*(e_inh - v)) * leak_rate : volt (unles
 dge/dt = -ge/tau_exc : 1
 dgi/dt = -gi/tau_inh : 1
 """
-CORTEX_CONSTANTS = "leak_rate : Hz (constant)\nexcitatory : 1 (constant)\ndeveloping : 1 (shared)\n"
+CORTEX_CONSTANTS = ("leak_rate : Hz (constant)\nexcitatory : 1 (constant)\nlearns : 1 (constant)\n"
+                    "developing : 1 (shared)\n")
 CORTEX_THRESHOLD = "v > v_threshold"
 CORTEX_RESET = "v = v_reset\n"
 #: Input (retinal ganglion) cells: position, polarity (+1 ON, −1 OFF) and the state of

@@ -1,4 +1,5 @@
-"""Visual stimuli: drifting sinusoidal gratings for measuring orientation tuning.
+"""Visual stimuli: drifting sinusoidal gratings for measuring orientation tuning, at several
+spatial frequencies so that each cell can be measured at its best.
 
 A grating of direction φ, wavelength λ and temporal frequency f has luminance contrast
 ``L(x, t) = c · cos(2π (x·u_φ / λ − f t))`` with ``u_φ = (cos φ, sin φ)``; it drifts along φ.
@@ -13,19 +14,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurodev.circuits.params import check_ranges, param
+from neurodev.circuits.params import ParameterError, check_ranges, param
 
 
 @dataclass(frozen=True)
 class GratingParams:
-    """Drifting-grating protocol; ``2 · n_orientations`` directions, each shown ``n_trials`` times.
+    """Drifting-grating protocol: ``2 · n_orientations`` directions at each of the
+    `wavelengths_um`, every such condition shown ``n_trials`` times.
 
-    The wavelength is not a parameter here: measurements use the circuit's receptive-field
-    scale (the Gabor wavelength of the prior), so both wirings are probed at the same,
-    matched spatial frequency.
+    The wavelengths are the probe's own, the same for every circuit: octaves around the
+    receptive fields' scale, so that neither wiring is probed only at the spatial frequency
+    that one of them was built with (the prior's Gabor wavelength is 300 µm).
     """
 
     n_orientations: int = param(8, 4, 64)
+    wavelengths_um: tuple[float, ...] = (150.0, 300.0, 600.0)
     n_trials: int = param(4, 1, 1000)
     presentation_ms: float = param(1000.0, 10, 1e5)
     blank_ms: float = param(250.0, 0, 1e5)
@@ -34,21 +37,39 @@ class GratingParams:
 
     def __post_init__(self):
         check_ranges(self)
+        wavelengths = self.wavelengths_um
+        allowed = "a list of distinct wavelengths in (0, 1e5] µm, at least one"
+        if not (isinstance(wavelengths, tuple) and wavelengths
+                and all(isinstance(w, int | float) and not isinstance(w, bool) and 0 < w <= 1e5
+                        for w in wavelengths)
+                and len(set(wavelengths)) == len(wavelengths)):
+            raise ParameterError("wavelengths_um", list(wavelengths)
+                                 if isinstance(wavelengths, tuple) else wavelengths, allowed)
+        # TOML writes 300 for 300.0: one spelling, so that equal configs hash alike.
+        object.__setattr__(self, "wavelengths_um", tuple(float(w) for w in wavelengths))
 
     @property
     def directions_rad(self) -> np.ndarray:
         """The ``2 · n_orientations`` drift directions, evenly spaced over 2π."""
         return np.arange(2 * self.n_orientations) * np.pi / self.n_orientations
 
+    @property
+    def n_conditions(self) -> int:
+        """Gratings of one trial: every direction at every wavelength."""
+        return 2 * self.n_orientations * len(self.wavelengths_um)
+
 
 @dataclass(frozen=True)
 class GratingBlock:
-    """One measurement block: every direction in random order, trial after trial.
+    """One measurement block: every condition (direction and wavelength) in random order,
+    trial after trial.
 
     Attributes
     ----------
     direction_index : ndarray of int
         Index into ``GratingParams.directions_rad`` of each presentation, in showing order.
+    wavelength_index : ndarray of int
+        Index into ``GratingParams.wavelengths_um`` of each presentation.
     trial : ndarray of int
         Trial number of each presentation.
     onset_s : ndarray of float
@@ -58,6 +79,7 @@ class GratingBlock:
     """
 
     direction_index: np.ndarray
+    wavelength_index: np.ndarray
     trial: np.ndarray
     onset_s: np.ndarray
     presentation_s: float
@@ -65,10 +87,11 @@ class GratingBlock:
 
 
 def grating_block(params: GratingParams, rng) -> GratingBlock:
-    """Lay out one measurement block, with directions shuffled within each trial."""
-    n_dir = 2 * params.n_orientations
-    order = np.concatenate([rng.permutation(n_dir) for _ in range(params.n_trials)])
-    trial = np.repeat(np.arange(params.n_trials), n_dir)
+    """Lay out one measurement block, with the conditions shuffled within each trial."""
+    n_dir, n = 2 * params.n_orientations, params.n_conditions
+    condition = np.concatenate([rng.permutation(n) for _ in range(params.n_trials)])
+    trial = np.repeat(np.arange(params.n_trials), n)
     step_s = (params.presentation_ms + params.blank_ms) / 1000
-    onset = np.arange(len(order)) * step_s
-    return GratingBlock(order, trial, onset, params.presentation_ms / 1000, len(order) * step_s)
+    onset = np.arange(len(condition)) * step_s
+    return GratingBlock(condition % n_dir, condition // n_dir, trial, onset,
+                        params.presentation_ms / 1000, len(condition) * step_s)

@@ -9,9 +9,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-WIRING_COLOURS = {"random": "#d95f02", "prior": "#1b9e77", "shuffled_prior": "#7570b3"}
+WIRING_COLOURS = {"random": "#d95f02", "prior": "#1b9e77", "shuffled_prior": "#7570b3",
+                  "nonlocal_random": "#e7298a", "frozen_random": "#666666"}
 WIRING_NAMES = {"random": "random wiring (learning from scratch)", "prior": "prior wiring (innate map)",
-                "shuffled_prior": "shuffled prior (control: its weights, no structure)"}
+                "shuffled_prior": "shuffled prior (control: its weights, no structure)",
+                "nonlocal_random": "nonlocal random (control: no retinotopy)",
+                "frozen_random": "frozen random (control: no synaptic plasticity)"}
 
 plt.rcParams.update({
     "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7,

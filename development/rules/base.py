@@ -66,6 +66,8 @@ class Rule:
       ``statements.set_weight()``;
     - ``developing`` on cells (``developing_post`` in synapses): 1 while plasticity is on
       (the schedule's per-period table, whatever the inputs show);
+    - ``learns`` on cells (``learns_post`` in synapses): 0 on the cells of a frozen-plasticity
+      control, whose synaptic rules must then leave their weights alone, 1 elsewhere;
     - ``alive`` in synapses: 1 for a live synapse (a constant 1 unless a rule `provides`
       it), and ``excitatory`` on cells;
     - ``in_<channel>`` in synapses: 1 if the presynaptic input belongs to that input channel

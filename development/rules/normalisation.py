@@ -31,7 +31,7 @@ class ChannelNormalisation(Rule):
         # Two steps, so that no synapse reads a total another one is changing; the shift is
         # shared among the cell's live synapses of each channel.
         channels = statements.channels
-        cells = "".join(f"shift_{c} = developing * (target_{c} - total_{c}) / clip(n_{c}, 1, inf)\n"
+        cells = "".join(f"shift_{c} = developing * learns * (target_{c} - total_{c}) / clip(n_{c}, 1, inf)\n"
                         for c in channels)
         shifts = " + ".join(f"in_{c} * shift_{c}_post" for c in channels)
         synapses = f"w_new = clip(w + alive * ({shifts}), 0, w_max)\n" + statements.set_weight()

@@ -25,9 +25,10 @@ class PairSTDP(Rule):
         return "apost += 1\n"
 
     def on_pre(self, statements: Statements) -> str:
-        return ("w_new = clip(w - developing_post * a_minus * w * apost_post, 0, w_max)\n"
+        return ("w_new = clip(w - developing_post * learns_post * a_minus * w * apost_post, 0, w_max)\n"
                 + statements.set_weight())
 
     def on_post(self, statements: Statements) -> str:
-        return ("w_new = clip(w + alive * developing_post * a_plus * (w_max - w) * apre_pre, 0, w_max)\n"
+        return ("w_new = clip(w + alive * developing_post * learns_post * a_plus * (w_max - w)"
+                " * apre_pre, 0, w_max)\n"
                 + statements.set_weight())

@@ -9,9 +9,10 @@ from neurodev.experiments.measures.connectivity import connection_specificity
 from neurodev.experiments.measures.receptive_fields import (
     receptive_field_radius,
     receptive_fields,
-    weight_orientation,
+    weight_orientation_at_best,
 )
 from neurodev.experiments.measures.tuning import (
+    at_best,
     circular_difference,
     classic_osi,
     f1_amplitude,
@@ -26,11 +27,13 @@ from neurodev.experiments.measures.tuning import (
 from neurodev.experiments.measures.turnover import turnover
 
 
-def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, analysis, rng) -> dict:
+def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis, rng) -> dict:
     """Per-checkpoint arrays for one circuit (first axis: checkpoint).
 
     Returns a dict of arrays: for L4 excitatory cells, `spike_tuning`'s arrays, the weight
-    measures ``weight_osi`` and ``weight_preferred``, the receptive fields ``rf``
+    measures ``weight_osi`` and ``weight_preferred`` at each field's best probe wavelength
+    (``weight_best_wavelength_index``; `weight_orientation_at_best` through the front end's
+    spatial transfer), the receptive fields ``rf``
     (checkpoint × cell × site, ON − OFF weights) and their radii ``rf_radius_um``; for L2/3
     excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``, and their connection
     specificity (`connection_specificity` among selective cells, checkpoint × Δθ bin:
@@ -50,23 +53,29 @@ def measure_checkpoints(spec, recording, timeline, gratings, wavelength_um, anal
     rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
     out["rf"] = rf.astype(np.float32)
     out["rf_radius_um"] = receptive_field_radius(rf, spec.input_positions_um)
-    out["weight_osi"], out["weight_preferred"] = weight_orientation(
-        rf, spec.input_positions_um, wavelength_um)
+    out["weight_osi"], out["weight_preferred"], out["weight_best_wavelength_index"] = (
+        weight_orientation_at_best(rf, spec.input_positions_um, gratings.wavelengths_um,
+                                   front_end.spatial_transfer(
+                                       2 * np.pi / np.asarray(gratings.wavelengths_um))))
     return out
 
 
 def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng) -> dict:
     """Grating responses of one population at every checkpoint (first axis: checkpoint), from
     its spikes and phase sums in every presentation (`Recording.window_spikes`, in time
-    order: checkpoint by checkpoint, presentations in their showing order).
+    order: checkpoint by checkpoint, presentations in their showing order). Each cell is
+    measured at its best wavelength: the one of the largest mean rate over directions and
+    trials (`at_best`).
 
-    Returns a dict of arrays: ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1``
-    (Hz, checkpoint × cell × direction), per-cell ``osi`` (global), ``classic_osi``,
+    Returns a dict of arrays: ``wavelength_rates`` (Hz, checkpoint × cell × wavelength, the
+    mean over directions and trials), ``best_wavelength_index`` (checkpoint × cell), and at
+    the best wavelength ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1`` (Hz,
+    checkpoint × cell × direction), per-cell ``osi`` (global), ``classic_osi``,
     ``half_width_deg``, ``osi_p`` (the permutation test's p-value), ``dsi``, ``f1_osi``,
     ``preferred``, ``responsive`` and ``shuffled_osi`` (median over label shuffles).
     """
     directions = gratings.directions_rad
-    n_dir, n_trials = len(directions), gratings.n_trials
+    shape = (len(gratings.wavelengths_um), len(directions), gratings.n_trials)
     per_checkpoint, first = [], 0
     for checkpoint in timeline.checkpoints:
         block = checkpoint.block
@@ -74,10 +83,15 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
         first = windows.stop
         rates = window_spikes[windows] / block.presentation_s
         f1 = f1_amplitude(window_phase[windows], block.presentation_s)
-        trial_rates = tuning_curves(rates, block.direction_index, block.trial, n_dir, n_trials)
-        trial_f1 = tuning_curves(f1, block.direction_index, block.trial, n_dir, n_trials)
+        conditions = (block.wavelength_index, block.direction_index, block.trial)
+        every_rate = tuning_curves(rates, conditions, shape)
+        wavelength_rates = every_rate.mean(axis=(2, 3))
+        trial_rates, best = at_best(every_rate, wavelength_rates)
+        trial_f1, _ = at_best(tuning_curves(f1, conditions, shape), wavelength_rates)
         mean = trial_rates.mean(axis=2)
         per_checkpoint.append({
+            "wavelength_rates": wavelength_rates.astype(np.float32),
+            "best_wavelength_index": best,
             "rates": trial_rates.astype(np.float32),
             "f1": trial_f1.mean(axis=2).astype(np.float32),
             "osi": global_osi(mean, directions),
@@ -193,7 +207,7 @@ def selectivity(tuning: dict, innate_theta, analysis) -> dict:
         "fraction_selective": selective.mean(axis=1).tolist(),
         "spike_preference_vs_map_deg": over_responsive(
             np.degrees(circular_difference(tuning["preferred"], innate_theta)), np.median),
-        "mean_rate_gratings_hz": tuning["rates"].mean(axis=(1, 2, 3)).tolist(),
+        "mean_rate_gratings_hz": tuning["wavelength_rates"].mean(axis=(1, 2)).tolist(),
     }
 
 

@@ -68,6 +68,32 @@ def weight_orientation(rf, positions_um, wavelength_um, n_orientations=16):
     return global_osi(amplitude, orientations), preferred_orientation(amplitude, orientations)
 
 
+def weight_orientation_at_best(rf, positions_um, wavelengths_um, transfer, n_orientations=16):
+    """`weight_orientation` at each field's best wavelength: the one of `wavelengths_um`
+    whose gratings drive the linear field most on average over orientations, once scaled by
+    the front end's `transfer` at each wavelength (what reaches the field), as
+    `neurodev.experiments.measures.tuning.at_best` chooses a cell's best spatial frequency
+    from its spikes.
+
+    Returns
+    -------
+    osi, preferred_rad : ndarray, shape (...)
+    best : ndarray of int, shape (...)
+        Index into `wavelengths_um`.
+    """
+    rf = np.asarray(rf, dtype=float)
+    amplitudes = []
+    for wavelength, gain in zip(wavelengths_um, transfer, strict=True):
+        orientations, amplitude = linear_orientation_tuning(rf, positions_um, wavelength,
+                                                            n_orientations)
+        amplitudes.append(gain * amplitude)
+    stacked = np.stack(amplitudes, axis=-2)  # (..., wavelength, orientation)
+    best = np.argmax(stacked.mean(axis=-1), axis=-1)
+    amplitude = np.take_along_axis(stacked, best[..., None, None], axis=-2)[..., 0, :]
+    return (global_osi(amplitude, orientations), preferred_orientation(amplitude, orientations),
+            best)
+
+
 def receptive_field_radius(rf, positions_um):
     """RMS radius of each receptive field around its centroid, weighted by ``|ON − OFF|``.
 

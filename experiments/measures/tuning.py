@@ -30,23 +30,52 @@ def f1_amplitude(phase_sum, duration_s):
     return 2 * np.abs(phase_sum) / duration_s
 
 
-def tuning_curves(window_values, direction_index, trial, n_directions, n_trials):
-    """Arrange per-window values by cell, direction and trial.
+def tuning_curves(window_values, conditions, shape):
+    """Arrange per-window values by cell and condition.
 
     Parameters
     ----------
     window_values : ndarray, shape (n_windows, n_cells)
         A response per presentation window (e.g. rates in Hz).
-    direction_index, trial : ndarray of int, shape (n_windows,)
-        Direction and trial of each window.
+    conditions : tuple of ndarray of int, each of shape (n_windows,)
+        Each window's index along every axis of `shape` (e.g. wavelength, direction, trial).
+    shape : tuple of int
 
     Returns
     -------
-    ndarray, shape (n_cells, n_directions, n_trials)
+    ndarray, shape (n_cells, *shape)
+        NaN where no window was shown.
+
+    Examples
+    --------
+    >>> tuning_curves(np.array([[1.0], [2.0]]), (np.array([1, 0]), np.array([0, 0])), (2, 1))
+    array([[[2.],
+            [1.]]])
     """
-    out = np.full((window_values.shape[1], n_directions, n_trials), np.nan)
-    out[:, direction_index, trial] = window_values.T
+    out = np.full((window_values.shape[1], *shape), np.nan)
+    out[(slice(None), *conditions)] = window_values.T
     return out
+
+
+def at_best(values, mean_response):
+    """`values` (shape (n_cells, n_options, ...)) at each cell's best option: the one of
+    largest `mean_response` (shape (n_cells, n_options), e.g. the mean rate over directions
+    at each spatial frequency). Choosing by the mean response, not by tuning, leaves an
+    untuned cell's measured selectivity unbiased.
+
+    Returns
+    -------
+    values_at_best : ndarray, shape (n_cells, ...)
+    best : ndarray of int, shape (n_cells,)
+
+    Examples
+    --------
+    >>> at_best(np.array([[[1, 0], [3, 1]]]), np.array([[0.5, 2.0]]))
+    (array([[3, 1]]), array([1]))
+    """
+    best = np.argmax(mean_response, axis=1)
+    index = np.expand_dims(best, tuple(range(1, values.ndim)))
+    return np.take_along_axis(values, index, axis=1).squeeze(1), best
 
 
 def _circular_vector(responses, directions_rad, harmonic):

@@ -115,7 +115,7 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
         recordings, engine = simulate(
             circuits, timeline, input_drives(config), config.neurons, feedforward, cells,
             config.engine, int(config.seed_stream("brian2").generate_state(1)[0]), build_root,
-            rewired=rewired)
+            rewired=rewired, frozen=[label for label, w in circuit_wirings.items() if w.frozen])
         log("  Brian2: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
                                      for name, seconds in engine.wall_time_s.items()))
 
@@ -123,8 +123,7 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
         # One stream per circuit: a circuit added (after the others) changes no other's draws.
         streams = config.seed_stream("analysis").spawn(len(circuits))
         measured = {spec.label: measure_checkpoints(spec, recordings[spec.label], timeline,
-                                                    config.gratings,
-                                                    config.wiring.gabor_wavelength_um,
+                                                    config.gratings, config.front_end,
                                                     config.analysis, np.random.default_rng(stream))
                     for spec, stream in zip(circuits, streams, strict=True)}
 
@@ -160,7 +159,8 @@ def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring])
     ``circuits`` seed stream), different weights and L4 → L2/3 specificity."""
     seed_int = int(config.seed_stream("circuits").generate_state(1)[0])
     return [build_circuit(label, config.circuit, config.wiring, w.ff_prior, seed_int,
-                          l23_prior_strength=w.l23_prior, shuffled=w.shuffled)
+                          l23_prior_strength=w.l23_prior, shuffled=w.shuffled,
+                          nonlocal_arbor=w.nonlocal_arbor)
             for label, w in circuit_wirings.items()]
 
 
@@ -168,7 +168,7 @@ def input_drives(config: ExperimentConfig):
     """What the inputs show: retinal waves during epochs, then visual experience if the
     schedule has vision epochs, and gratings at checkpoints."""
     drives = [WaveInput(config.waves),
-              GratingInput(config.gratings, config.wiring.gabor_wavelength_um, config.front_end)]
+              GratingInput(config.gratings, config.front_end)]
     if config.schedule.vision_epochs:
         # Vision last: its frame statement writes a per-input variable, which Brian2 allows
         # only after the writes of shared ones (the gratings').

@@ -208,3 +208,33 @@ def test_a_shuffled_prior_cell_holds_exactly_the_prior_cells_weights_per_channel
         if name != "input_exc":
             np.testing.assert_array_equal(prior.projections[name].weight,
                                           shuffled.projections[name].weight)
+
+
+def test_a_nonlocal_cell_keeps_its_weights_on_as_many_distinct_sites_anywhere():
+    """The nonlocal control: per cell and channel, the random circuit's number of synapses
+    and multiset of weights, on distinct sites spread over the retina (their mean distance
+    from the cell's RF centre is that of uniform sites, not the arbor's)."""
+    local = build_circuit("random", PARAMS, WIRING, 0.0, seed=5)
+    scattered = build_circuit("nonlocal_random", PARAMS, WIRING, 0.0, seed=5, nonlocal_arbor=True)
+    a, b = local.projections["input_exc"], scattered.projections["input_exc"]
+    n_sites = len(local.input_positions_um)
+    for cell in range(local.n_exc):
+        for channel in (0, 1):
+            mine_a = (a.post == cell) & (a.pre // n_sites == channel)
+            mine_b = (b.post == cell) & (b.pre // n_sites == channel)
+            assert sorted(a.weight[mine_a]) == pytest.approx(sorted(b.weight[mine_b]))
+            assert len(set(b.pre[mine_b])) == mine_b.sum()
+    centres = local.rf_centres_um
+
+    def mean_distance(projection):
+        sites = local.input_positions_um[projection.pre % n_sites]
+        return np.linalg.norm(sites - centres[projection.post], axis=1).mean()
+
+    positions = local.input_positions_um
+    uniform = np.linalg.norm(positions[None] - centres[:, None], axis=2).mean()
+    assert mean_distance(a) < PARAMS.ff_arbor_radius_um
+    assert mean_distance(b) == pytest.approx(uniform, rel=0.05)
+    # Only the feed-forward synapses onto L4 move: everything else is the random circuit's.
+    for name in local.projections:
+        if name != "input_exc":
+            np.testing.assert_array_equal(local.projections[name].pre, scattered.projections[name].pre)

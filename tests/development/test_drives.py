@@ -9,7 +9,7 @@ from neurodev.development import models
 from neurodev.development.drives import GratingInput, VisionInput, WaveInput, _spatial_phases
 from neurodev.development.engine import _schedule_namespace, input_group
 from neurodev.development.params import EngineParams
-from neurodev.development.schedule import VISION, build_timeline
+from neurodev.development.schedule import GRATINGS, VISION, build_timeline
 from neurodev.development.stimuli import GratingParams, grating_block
 from neurodev.development.vision import (
     ExperienceParams,
@@ -43,12 +43,11 @@ def test_vision_rates_in_the_simulation_are_the_front_ends_closed_form():
                             WiringParams(), 1.0, seed=1)
     silent = WaveDrive(np.zeros(0, np.int32), np.zeros(0), np.zeros(circuit.n_inputs, np.float32),
                        0.5, 0.5, 0)
-    blocks = [grating_block(GratingParams(n_orientations=4, n_trials=1, presentation_ms=20.0,
-                                          blank_ms=0.0), np.random.default_rng(0))
-              for _ in range(3)]
+    gratings = GratingParams(n_orientations=4, n_trials=1, presentation_ms=20.0, blank_ms=0.0)
+    blocks = [grating_block(gratings, np.random.default_rng(0)) for _ in range(3)]
     timeline = build_timeline([silent], blocks, FRAME_S, vision_epochs=1)
     front_end, experience = FrontEndParams(), ExperienceParams()
-    drives = [WaveInput(WaveParams()), GratingInput(GratingParams(), 300.0, front_end),
+    drives = [WaveInput(WaveParams()), GratingInput(gratings, front_end),
               VisionInput(front_end, experience, FRAME_S, seed=4)]
     engine = EngineParams(device="runtime")
     namespace = models.merged_namespace(
@@ -76,10 +75,17 @@ def test_vision_rates_in_the_simulation_are_the_front_ends_closed_form():
                                atol=1e-6)
     assert rate[vision].std() > 1  # the movie moves the rates
     # Gratings pass the front end in closed form: from the spontaneous rate (in blanks and
-    # the negative half) up to it plus the gain times the transfer at (300 µm, 2 Hz), which
-    # some input reaches within 0.1 % (1 ms steps of a 2 Hz drift).
-    gratings = rate[np.asarray(monitor.shows_gratings[0]) > 0]
-    peak = front_end.spontaneous_rate_hz + front_end.gain_hz * front_end.transfer(
-        2 * np.pi / 300.0, 2 * np.pi * GratingParams().temporal_frequency_hz)
-    assert gratings.min() == pytest.approx(front_end.spontaneous_rate_hz)
-    assert gratings.max() == pytest.approx(peak, rel=1e-3)
+    # the negative half) up to it plus the gain times the transfer at the wavelength shown
+    # (and 2 Hz), which some input reaches within 1 % at every wavelength (20 ms of a 2 Hz
+    # drift: the inputs' spatial phases sample the peak).
+    showing = np.asarray(monitor.shows_gratings[0]) > 0
+    assert rate[showing].min() == pytest.approx(front_end.spontaneous_rate_hz)
+    time_s = np.arange(len(rate)) * dt_s
+    for k, wavelength in enumerate(gratings.wavelengths_um):
+        onsets = np.concatenate([c.start_s + c.block.onset_s[c.block.wavelength_index == k]
+                                 for c in timeline.of_kind(GRATINGS)])
+        # Half a step inside each presentation: its first and last steps' times are rounded.
+        shown = (time_s[:, None] > onsets + dt_s / 2) & (time_s[:, None] < onsets + 0.02 - dt_s / 2)
+        peak = front_end.spontaneous_rate_hz + front_end.gain_hz * front_end.transfer(
+            2 * np.pi / wavelength, 2 * np.pi * gratings.temporal_frequency_hz)
+        assert rate[shown.any(axis=1)].max() == pytest.approx(peak, rel=1e-2)

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from neurodev.circuits.params import ParameterError
 from neurodev.development.schedule import GRATINGS, VISION, WAVES, build_timeline
 from neurodev.development.stimuli import GratingParams, grating_block
 from neurodev.development.waves import WaveDrive
@@ -39,12 +40,27 @@ def test_vision_epochs_follow_the_waves_and_last_a_period(rng):
     assert [timeline.kinds[int(k)] for k in kind[1]] == [WAVES, WAVES, VISION, VISION, GRATINGS]
 
 
-def test_grating_block_shows_every_direction_once_per_trial(rng):
-    params = GratingParams(n_orientations=4, n_trials=3)
+def test_grating_block_shows_every_direction_at_every_wavelength_once_per_trial(rng):
+    params = GratingParams(n_orientations=4, n_trials=3, wavelengths_um=(150.0, 300.0))
     block = grating_block(params, rng)
     for trial in range(3):
-        assert sorted(block.direction_index[block.trial == trial]) == list(range(8))
-    assert block.duration_s == pytest.approx(24 * 1.25)
+        shown = block.trial == trial
+        pairs = sorted(zip(block.wavelength_index[shown], block.direction_index[shown],
+                           strict=True))
+        assert pairs == [(w, d) for w in range(2) for d in range(8)]
+    assert block.duration_s == pytest.approx(3 * 16 * 1.25)
+    # Shuffled within each trial: not in the order of their numbers.
+    assert list(block.direction_index[:16]) != sorted(block.direction_index[:16])
+
+
+@pytest.mark.parametrize("wavelengths", [(), (300.0, 300.0), (0.0,), ("300",), [300.0]])
+def test_grating_wavelengths_must_be_distinct_positive_numbers(wavelengths):
+    with pytest.raises(ParameterError, match="wavelengths_um"):
+        GratingParams(wavelengths_um=wavelengths)
+
+
+def test_grating_wavelengths_are_floats_however_written():
+    assert GratingParams(wavelengths_um=(150, 300)).wavelengths_um == (150.0, 300.0)
 
 
 def test_timeline_needs_one_more_checkpoint_than_epochs(rng):

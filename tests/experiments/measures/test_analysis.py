@@ -15,7 +15,7 @@ def tuning_arrays(n_cells, n_responsive, p_values):
             "classic_osi": values, "half_width_deg": 90 * (1 - values), "f1_osi": values,
             "dsi": values, "preferred": np.zeros((1, n_cells)),
             "osi_p": np.asarray(p_values, dtype=float)[None],
-            "rates": np.ones((1, n_cells, 16, 4))}
+            "wavelength_rates": np.ones((1, n_cells, 3))}
 
 
 def test_a_median_over_fewer_cells_than_the_minimum_is_missing_with_its_count():

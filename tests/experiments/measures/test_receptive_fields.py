@@ -7,6 +7,7 @@ from neurodev.experiments.measures.receptive_fields import (
     receptive_field_radius,
     receptive_fields,
     weight_orientation,
+    weight_orientation_at_best,
 )
 from neurodev.experiments.measures.tuning import circular_difference
 
@@ -51,3 +52,24 @@ def test_radius_of_an_empty_field_is_nan():
     positions = grid_positions(4, 10.0)
     radius = receptive_field_radius(np.zeros((2, len(positions))), positions)
     assert np.isnan(radius).all()
+
+
+def test_weight_orientation_at_best_measures_a_dipole_at_its_own_wavelength():
+    """An ON/OFF dipole whose subregions sit 200 µm apart along x responds best to gratings of
+    about twice that wavelength: of 150, 300 and 600 µm the chosen one is 300 or 600 µm,
+    never 150 µm, and there its weight OSI is at least the OSI at 150 µm."""
+    x, y = np.meshgrid(np.arange(-400.0, 401, 25), np.arange(-400.0, 401, 25))
+    positions = np.column_stack([x.ravel(), y.ravel()])
+
+    def blob(cx):
+        return np.exp(-((positions[:, 0] - cx) ** 2 + positions[:, 1] ** 2) / (2 * 60.0**2))
+
+    rf = (blob(-100) - blob(100))[None]
+    wavelengths = (150.0, 300.0, 600.0)
+    osi, preferred, best = weight_orientation_at_best(rf, positions, wavelengths, (1, 1, 1))
+    assert best[0] in (1, 2)
+    assert osi[0] >= weight_orientation(rf, positions, 150.0)[0][0]
+    # Gratings drifting along the dipole (orientation angle 0, the wave vector's).
+    assert circular_difference(preferred[0], 0.0) < np.radians(5)
+    # The transfer weighs the choice: a front end that passes only 150 µm chooses it.
+    assert weight_orientation_at_best(rf, positions, wavelengths, (1, 1e-6, 1e-6))[2][0] == 0

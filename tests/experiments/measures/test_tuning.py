@@ -3,6 +3,7 @@ import pytest
 from scipy.special import iv
 
 from neurodev.experiments.measures.tuning import (
+    at_best,
     circular_difference,
     classic_osi,
     f1_amplitude,
@@ -56,7 +57,7 @@ def test_f1_recovers_modulation_depth(rng):
 
 def test_tuning_curves_places_each_window():
     values = np.array([[1.0], [2.0], [3.0], [4.0]])
-    curves = tuning_curves(values, np.array([1, 0, 0, 1]), np.array([0, 0, 1, 1]), 2, 2)
+    curves = tuning_curves(values, (np.array([1, 0, 0, 1]), np.array([0, 0, 1, 1])), (2, 2))
     np.testing.assert_array_equal(curves[0], [[2.0, 3.0], [1.0, 4.0]])
 
 
@@ -121,3 +122,22 @@ def test_permutation_test_finds_tuned_cells_and_skips_silent_ones(rng):
     p = osi_permutation_p(counts, DIRECTIONS, rng, n_permutations=199)
     assert np.all(p <= 1 / 200 + 1e-12)
     assert np.isnan(osi_permutation_p(np.zeros((1, 16, 4)), DIRECTIONS, rng)[0])
+
+
+def test_at_best_takes_each_cells_values_at_its_strongest_option():
+    values = np.arange(12.0).reshape(2, 3, 2)  # 2 cells × 3 wavelengths × 2 directions
+    mean_response = np.array([[0.0, 5.0, 1.0], [9.0, 0.0, 1.0]])
+    chosen, best = at_best(values, mean_response)
+    np.testing.assert_array_equal(best, [1, 0])
+    np.testing.assert_array_equal(chosen, [values[0, 1], values[1, 0]])
+
+
+def test_choosing_the_best_wavelength_by_mean_rate_keeps_the_false_positive_rate(rng):
+    """Untuned Poisson cells measured at three wavelengths, each at its best by mean rate:
+    the permutation test still calls 5 % of them selective (±1.5 %, three binomial SDs over
+    2000 cells), since the mean rate says nothing about the tuning."""
+    n_cells = 2000
+    trials = rng.poisson(rng.uniform(2, 10, (n_cells, 3, 1, 1)), (n_cells, 3, 16, 6)).astype(float)
+    chosen, _ = at_best(trials, trials.mean(axis=(2, 3)))
+    p = osi_permutation_p(chosen, DIRECTIONS, rng, n_permutations=199)
+    assert np.mean(p < 0.05) == pytest.approx(0.05, abs=0.015)

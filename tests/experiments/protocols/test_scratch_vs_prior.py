@@ -70,6 +70,31 @@ def test_development_changes_weights_and_thresholds_only_while_plastic(tiny_run)
     assert weights.dtype == np.float32 and np.all(weights >= 0)
 
 
+def test_the_frozen_control_keeps_its_weights_while_random_wiring_learns(tiny_run):
+    """The frozen control is the random circuit without synaptic plasticity: the same
+    initial weights and checkpoint 0, its weights never change, its thresholds still adapt."""
+    run = ResultStore(tiny_run[0]).load(tiny_run[1])
+    weights = run.arrays["frozen_random.ff_weights"]
+    np.testing.assert_array_equal(weights, np.broadcast_to(weights[0], weights.shape))
+    np.testing.assert_array_equal(weights[0], run.arrays["random.ff_weights"][0])
+    frozen, random = (run.metrics["circuits"][label] for label in ("frozen_random", "random"))
+    assert frozen["weight_change"] == [0.0] * len(frozen["weight_change"])
+    assert random["weight_change"][-1] > 0.01
+    assert frozen["median_osi"][0] == random["median_osi"][0]
+    assert frozen["mean_threshold_shift_mv"][-1] != 0
+
+
+def test_the_nonlocal_control_draws_its_inputs_from_the_whole_retina(tiny_run):
+    """Nonlocal wiring: the random circuit's weights, per cell and channel, on synapses
+    spread over the retina, so its weight fields are far wider than the random circuit's."""
+    run = ResultStore(tiny_run[0]).load(tiny_run[1])
+    radius = {label: run.metrics["circuits"][label]["median_rf_radius_um"][0]
+              for label in ("random", "nonlocal_random")}
+    assert radius["nonlocal_random"] > 2 * radius["random"]
+    assert sorted(run.arrays["nonlocal_random.ff_weights"][0]) == pytest.approx(
+        sorted(run.arrays["random.ff_weights"][0]))
+
+
 def test_without_structural_plasticity_every_synapse_persists(tiny_run):
     run = ResultStore(tiny_run[0]).load(tiny_run[1])
     for wiring, m in run.metrics["circuits"].items():
@@ -176,5 +201,9 @@ def test_rearing_conditions_share_development_up_to_eye_opening(tmp_path, build_
     for label, normal in runs["normal"]["circuits"].items():
         dark = runs["dark"]["circuits"][label]
         assert len(normal["median_osi"]) == opening + 2
+        assert normal["median_osi"][:opening + 1] == dark["median_osi"][:opening + 1]
         assert normal["weight_change"][:opening + 1] == dark["weight_change"][:opening + 1]
-        assert normal["weight_change"][-1] != dark["weight_change"][-1]
+        # After eye opening they differ (the frozen control's weights do not, its spikes do).
+        assert (normal["weight_change"][-1] != dark["weight_change"][-1]
+                or label == "frozen_random")
+        assert normal["mean_rate_development_hz"][-1] != dark["mean_rate_development_hz"][-1]
