@@ -74,8 +74,10 @@ class Drive:
 
 
 class WaveInput(Drive):
-    """Retinal waves: each input fires at its baseline rate during wave segments, and at
-    ``burst_rate_hz`` for ``burst_duration_ms`` after each of its burst onsets.
+    """Retinal waves: each input fires at its epoch's baseline rate during wave segments
+    (``wave_baseline``, a table of every period and input: epochs of different presets have
+    different baselines), and at ``burst_rate_hz`` for ``burst_duration_ms`` after each
+    of its burst onsets.
 
     The compiled program reads the onsets from a file as simulated time reaches them
     (`BURST_ONSETS`, written by `write_files`), so its memory does not grow with the number
@@ -88,19 +90,22 @@ class WaveInput(Drive):
         self.params = params
 
     def input_model(self) -> str:
-        return "baseline_rate : Hz\nburst_end : second\nbursts_started : 1 (shared)\n"
+        return "burst_end : second\nbursts_started : 1 (shared)\n"
 
     def rate_term(self) -> str:
-        return f"shows_{WAVES} * baseline_rate + burst_rate * int(t < burst_end)"
+        # The period from the frame and the schedule's period_frames (a variable, not a
+        # constant: a constant's value would be compiled in, and periods vary with the waves).
+        return (f"shows_{WAVES} * wave_baseline(({FRAME} // period_frames) * second, i)"
+                " + burst_rate * int(t < burst_end)")
 
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
         return {"burst_rate": self.params.burst_rate_hz * b2.Hz,
                 "burst_duration": self.params.burst_duration_ms * b2.ms,
-                "burst_step": input_dt_s * b2.second}
+                "burst_step": input_dt_s * b2.second,
+                "wave_baseline": _baseline_rates(timeline)}
 
     def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
         inputs.burst_end = -1 * b2.second
-        inputs.baseline_rate = _baseline_rate(timeline) * b2.Hz
 
     def objects(self, inputs, timeline, input_dt_s, namespace) -> list:
         add_to_namespace(inputs, {"start_bursts": _burst_starter(
@@ -290,12 +295,17 @@ def _spatial_phases(directions_rad: np.ndarray, positions_um: np.ndarray,
     return 2 * np.pi / wavelength_um * unit @ np.asarray(positions_um).T
 
 
-def _baseline_rate(timeline: Timeline) -> np.ndarray:
-    """Each input's rate outside bursts during wave segments (one value for every epoch)."""
-    rates = [epoch.drive.baseline_rate_hz for epoch in timeline.of_kind(WAVES)]
-    if any(not np.array_equal(r, rates[0]) for r in rates):
-        raise ValueError("all epochs of one run must share the inputs' baseline rates")
-    return rates[0]
+def _baseline_rates(timeline: Timeline) -> b2.TimedArray:
+    """Each input's rate outside bursts in the wave epoch of every period of `timeline` (0 in
+    periods without one), as ``wave_baseline(period index * second, i)``: one row per period,
+    so that epochs of different presets (e.g. ``uncorrelated`` stage II, then stage III) each
+    have their own."""
+    epochs = timeline.of_kind(WAVES)
+    period_s = timeline.checkpoint_period_s
+    table = np.zeros((round(timeline.duration_s / period_s) + 1, len(epochs[0].drive.baseline_rate_hz)))
+    for epoch in epochs:
+        table[int(epoch.start_s // period_s)] = epoch.drive.baseline_rate_hz
+    return b2.TimedArray(table * b2.Hz, dt=1 * b2.second, name="wave_baseline")
 
 
 def _burst_onsets(timeline: Timeline, dt_s: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,5 @@
-"""The developmental schedule: epochs of retinal waves, then epochs of visual experience after
-eye opening, with measurement checkpoints between them.
+"""The developmental schedule: epochs of retinal waves (stage II, then stage III), then epochs
+of visual experience after eye opening, with measurement checkpoints between them.
 
 Simulated time is laid out as ``checkpoint 0, epoch 1, checkpoint 1, …, epoch n, checkpoint n``.
 Every segment has a kind — what the inputs show (`WAVES`, `VISION`, `GRATINGS`; an input drive
@@ -24,16 +24,31 @@ from neurodev.development.waves import WaveDrive
 
 @dataclass(frozen=True)
 class ScheduleParams:
-    """``n_epochs`` epochs of ``waves_per_epoch`` waves, then ``vision_epochs`` epochs of
-    visual experience (eye opening is the checkpoint between the two); a checkpoint before
-    and after each epoch."""
+    """The phases of development, each a number of epochs with a checkpoint before and after
+    every epoch: ``n_epochs`` epochs of ``waves_per_epoch`` waves of the configured preset
+    (stage II: ``waves.preset``, which a perturbation such as ``b2ko`` replaces), then
+    ``stage3_epochs`` of as many stage-III waves, then ``vision_epochs`` of visual experience
+    (eye opening is the checkpoint before them)."""
 
-    n_epochs: int = param(5, 1, 1000)
+    n_epochs: int = param(3, 1, 1000)
     waves_per_epoch: int = param(40, 1, 1_000_000)
-    vision_epochs: int = param(0, 0, 1000)
+    stage3_epochs: int = param(3, 0, 1000)
+    vision_epochs: int = param(3, 0, 1000)
 
     def __post_init__(self):
         check_ranges(self)
+
+    def phases(self, stage2: str, experience: str) -> list[str]:
+        """The phase of the epoch that ends at each checkpoint (``"start"`` at checkpoint 0):
+        the stage-II preset's name, ``"stage3"``, then ``"vision_<experience>"``.
+
+        Examples
+        --------
+        >>> ScheduleParams(n_epochs=2, stage3_epochs=1, vision_epochs=1).phases("wt", "dark")
+        ['start', 'wt', 'wt', 'stage3', 'vision_dark']
+        """
+        return (["start"] + [stage2] * self.n_epochs + ["stage3"] * self.stage3_epochs
+                + [f"vision_{experience}"] * self.vision_epochs)
 
 
 #: Segment kinds: what the inputs show.

@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--preset", default="quick", choices=sorted(PRESETS),
                      help="size of the run (default: quick)")
     run.add_argument("--seed", type=int, help="master seed (default: the preset's, 1)")
+    run.add_argument("--seeds", type=int, metavar="N",
+                     help="run seeds 1 … N in parallel (on the sweep executors) and draw them "
+                     "together, mean ± SD over seeds")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="with --seeds or an experiment of several conditions: local worker "
+                       "processes (default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="... or the Dask cluster with this scheduler, e.g. tcp://host:8786")
     run.add_argument("--config", type=Path, help="TOML file of config overrides")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override one config value, e.g. wiring.prior_strength=0.5 (repeatable)")
@@ -153,10 +162,52 @@ def _run(args) -> int:
 
     _check_output(args.out)
     config = load(args.preset, args.config, args.overrides, args.seed)
-    run_dir = run_experiment(args.experiment, config, args.out, force=args.force)
-    draw_figures(run_dir, args.out, args.experiment)
-    return 0
+    if args.seeds is None and not EXPERIMENTS[args.experiment].grid:
+        if args.workers is not None or args.scheduler is not None:
+            raise ConfigError("--workers and --scheduler go with --seeds (or an experiment of "
+                              "several conditions): a single run uses one process")
+        run_dir = run_experiment(args.experiment, config, args.out, force=args.force)
+        draw_figures(run_dir, args.out, args.experiment)
+        return 0
+    return _run_study(args, config)
 
+
+def _run_study(args, config) -> int:
+    """The runs of an experiment over its conditions and seeds, on the sweep executors,
+    then every run's figure and the study's figure (mean ± SD over seeds)."""
+    from neurodev.experiments.machinery import sweep
+    from neurodev.experiments.machinery.runner import code_version
+
+    experiment = EXPERIMENTS[args.experiment]
+    if args.seeds is not None and (args.seeds < 1 or args.seed is not None):
+        raise ConfigError(f"--seeds {args.seeds} is not allowed"
+                          + (": a count n >= 1" if args.seeds < 1 else
+                             f" with --seed {args.seed}: --seeds N runs seeds 1 … N"))
+    if args.force:
+        raise ConfigError("--force is not allowed with several runs: stored runs are kept "
+                          "(remove them from the store to run them again)")
+    for key, values in experiment.grid:
+        if any(item.partition("=")[0].strip() == key for item in args.overrides):
+            raise ConfigError(f"--set {key} is not allowed: '{args.experiment}' runs every "
+                              f"{key} ({', '.join(map(str, values))})")
+    seeds = tuple(range(1, args.seeds + 1)) if args.seeds else (config.seed,)
+    plan = sweep.experiment_study(args.experiment, args.preset, config, seeds, code_version())
+    report = sweep.run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler)
+    for key, error in report.failures.items():
+        print(f"failed {key}: {error}")
+    if report.stopped:
+        print(f"{report.stopped}: run the same command again to do the {report.remaining} runs "
+              "not stored yet", file=sys.stderr)
+        return report.stopped_status
+    if report.failures:
+        return 1
+    store = args.out / args.experiment
+    run_dirs = [store / run.key for run in plan.runs]
+    for run_dir in run_dirs:
+        draw_figures(run_dir, args.out, args.experiment)
+    draw_study(run_dirs, args.out, args.experiment, plan.name)
+    print(f"table: {plan.folder(args.out) / 'table.csv'}")
+    return 0
 
 def _bench(args) -> int:
     from neurodev.experiments.machinery import bench
@@ -261,14 +312,30 @@ def _figures(args) -> int:
     runs = store.runs(args.experiment)
     if not runs:
         raise ConfigError(f"no stored runs of '{args.experiment}' in {args.out}")
-    corrupt = 0
+    corrupt, intact = 0, []
     for run_dir in runs:
         try:
             draw_figures(run_dir, args.out, args.experiment)
+            intact.append(run_dir)
         except CorruptRun as error:  # the other runs are still drawn
             print(f"neurodev: error: {error}", file=sys.stderr)
             corrupt += 1
+    if args.experiment in EXPERIMENTS:
+        for name, run_dirs in studies(store, args.experiment, intact).items():
+            draw_study(run_dirs, args.out, args.experiment, name)
     return 2 if corrupt else 0
+
+
+def studies(store, experiment: str, run_dirs) -> dict[str, list[Path]]:
+    """Stored runs of `experiment` that form a study (`sweep.study_name`: several runs whose
+    configs differ only in the seed and the experiment's conditions), by study name."""
+    from neurodev.experiments.machinery.sweep import study_name
+
+    groups: dict[str, list[Path]] = {}
+    for run_dir in run_dirs:
+        config = store.load(run_dir, arrays=False).config
+        groups.setdefault(study_name(experiment, config), []).append(run_dir)
+    return {name: dirs for name, dirs in groups.items() if len(dirs) > 1}
 
 
 def _verify(args) -> int:
@@ -291,6 +358,17 @@ def _verify(args) -> int:
                   "run of the experiment removes it then)")
     print(f"{intact + corrupt} runs in {args.out}: {intact} intact, {corrupt} corrupt")
     return 1 if corrupt else 0
+
+
+def draw_study(run_dirs: list[Path], out: Path, name: str, study: str, log=print) -> list[Path]:
+    """Draw the multi-seed figure of a study's runs of `name` into ``<out>/<name>/figures/``."""
+    from neurodev.figures import seeds
+
+    paths = seeds.make(run_dirs, Path(out) / name / "figures", f"{study}_seeds",
+                       [key for key, _ in EXPERIMENTS[name].grid])
+    for path in paths:
+        log(f"figure: {path}")
+    return paths
 
 
 def draw_figures(run_dir: Path, out: Path, name: str, log=print) -> list[Path]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodev.circuits.params import ParameterError, check_ranges, param
+from neurodev.circuits.params import ParameterError, check_choice, check_ranges, param
 from neurodev.circuits.spec import CircuitParams, WiringParams
 from neurodev.development.params import (
     EngineParams,
@@ -44,6 +44,11 @@ RETIRED_KEYS = {
 }
 
 
+#: Per-checkpoint metrics a headstart criterion may use (`analysis.criterion_metric`).
+CRITERION_METRICS = ("fraction_selective", "median_osi", "median_weight_osi",
+                     "median_half_width_deg")
+
+
 class ConfigError(ValueError):
     """A configuration that cannot be run; the message is one line for the user."""
 
@@ -65,15 +70,20 @@ class AnalysisParams:
     cell's permutation test of orientation selectivity (``n_permutations`` relabellings of
     its trials); ``min_cells_for_median``: fewer responsive cells than this give no median
     (the median of a handful of sparsely firing cells says little); ``n_shuffles``: label
-    shuffles of the shuffle floor."""
+    shuffles of the shuffle floor; ``criterion_metric`` and ``criterion_level``: the
+    headstart criterion, when a circuit's metric first reaches the level (a half-width
+    falls to it, the others rise to it)."""
 
     responsive_rate_hz: float = param(1.0, 0, 1000)
     selective_p: float = param(0.05, 0, 1, open_low=True)
     n_permutations: int = param(999, 19, 100_000)
     min_cells_for_median: int = param(10, 1, 100_000)
     n_shuffles: int = param(20, 1, 10_000)
+    criterion_metric: str = "fraction_selective"
+    criterion_level: float = param(0.5, 0, 180)
 
     def __post_init__(self):
+        check_choice("criterion_metric", self.criterion_metric, CRITERION_METRICS)
         check_ranges(self)
 
 
@@ -130,12 +140,12 @@ SECTIONS = {f.name: f.type for f in fields(ExperimentConfig) if f.name != "seed"
 QUICK = ExperimentConfig()
 TINY = ExperimentConfig(
     circuit=CircuitParams(retina_side=12, exc_side=8, inh_count=16, ff_arbor_radius_um=150.0),
-    schedule=ScheduleParams(n_epochs=2, waves_per_epoch=5),
-    gratings=GratingParams(n_trials=2, presentation_ms=500.0, blank_ms=100.0),
+    schedule=ScheduleParams(n_epochs=1, waves_per_epoch=5, stage3_epochs=1, vision_epochs=1),
+    gratings=GratingParams(n_orientations=4, n_trials=2, presentation_ms=500.0, blank_ms=100.0),
 )
 PAPER = ExperimentConfig(
     circuit=CircuitParams(retina_side=48, exc_side=32, inh_count=256),
-    schedule=ScheduleParams(n_epochs=10, waves_per_epoch=200),
+    schedule=ScheduleParams(n_epochs=5, waves_per_epoch=200, stage3_epochs=5, vision_epochs=3),
     gratings=GratingParams(n_trials=5),
 )
 PRESETS = {"tiny": TINY, "quick": QUICK, "paper": PAPER}

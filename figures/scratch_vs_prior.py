@@ -25,7 +25,8 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
     _example_fields(bottom, run, wirings)
     for ax, letter in ((curve, "A"), (first, "B"), (last, "C")):
         ax.text(-0.12, 1.04, letter, transform=ax.transAxes, fontsize=11, fontweight="bold")
-    return save(figure, out_dir, f"scratch-vs-prior_{Path(run_dir).name}")
+    # Named after the experiment whose run it draws (the headline and rearing share it).
+    return save(figure, out_dir, f"{Path(run_dir).parent.name}_{Path(run_dir).name}")
 
 
 def _learning_curves(ax, run, wirings):

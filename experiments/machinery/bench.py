@@ -211,7 +211,9 @@ def _series(config, root, log) -> dict:
     for name, seed, copies, epochs, waves, structural in SERIES:
         log(f"bench: series run '{name}' ({copies} × synapses, {epochs} epoch(s) of {waves} × "
             f"the waves, structural plasticity {'on' if structural else 'off'})")
-        schedule = dataclasses.replace(config.schedule, n_epochs=epochs,
+        # Wave epochs only: the series scales the waves' part of development.
+        schedule = dataclasses.replace(config.schedule, n_epochs=epochs, stage3_epochs=0,
+                                       vision_epochs=0,
                                        waves_per_epoch=waves * config.schedule.waves_per_epoch)
         varied = dataclasses.replace(
             config, seed=seeds[seed], schedule=schedule,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from neurodev.experiments.protocols import map_statistics, scratch_vs_prior, structural
+from neurodev.experiments.protocols import map_statistics, rearing, scratch_vs_prior, structural
 
 EXPERIMENTS = {protocol.EXPERIMENT.name: protocol.EXPERIMENT
-               for protocol in (scratch_vs_prior, map_statistics, structural)}
+               for protocol in (scratch_vs_prior, map_statistics, structural, rearing)}

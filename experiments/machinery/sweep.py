@@ -26,7 +26,9 @@ loaded, so a bad key or value stops the sweep before anything runs.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
+import json
 import math
 import os
 import re
@@ -157,6 +159,29 @@ def build_sweep(name: str, experiment: str, preset: str, base: ExperimentConfig,
                               "same resolved config")
         first[run.key] = run
     return Sweep(name, experiment, preset, tuple(axes), tuple(seeds), tuple(metrics), runs)
+
+
+def experiment_study(experiment: str, preset: str, base: ExperimentConfig, seeds,
+                     version: str) -> Sweep:
+    """The runs of a named experiment over its own conditions (`Experiment.grid`) and
+    `seeds`: a sweep named after the experiment, the preset and a digest of its run keys (so
+    another config is another study), every run validated (`ConfigError`)."""
+    grid = EXPERIMENTS[experiment].grid
+    axes = tuple(Axis((key,), tuple((value,) for value in values)) for key, values in grid)
+    return build_sweep(study_name(experiment, base.to_dict()), experiment, preset, base, axes,
+                       seeds, DEFAULT_METRICS, version)
+
+
+def study_name(experiment: str, config: dict) -> str:
+    """The name of the study a run's `config` (a config as a dict) belongs to: the
+    experiment and a digest of the config without its seed and the experiment's conditions,
+    so that the runs of one study share it, whichever seed and condition."""
+    conditions = {key for key, _ in EXPERIMENTS[experiment].grid}
+    shared = {section: {key: value for key, value in values.items()
+                        if f"{section}.{key}" not in conditions}
+              for section, values in config.items() if section != "seed"}
+    digest = hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{experiment}_{digest}"
 
 
 def _choice(data: dict, key: str, default, allowed) -> str:

@@ -224,3 +224,64 @@ def _mean_rates(recording, population: str, timeline, plastic: bool) -> list[flo
     spikes = recording.segment_spikes[population]
     return [float(spikes[k].mean() / segment.duration_s)
             for k, segment in enumerate(timeline.segments) if segment.plastic == plastic]
+
+
+#: Metrics that reach a criterion by falling to its level (a tuning curve narrows as it
+#: sharpens); every other metric rises to it.
+FALLING_METRICS = frozenset({"median_half_width_deg"})
+
+
+def developmental_course(circuit: dict, development: dict, analysis) -> dict:
+    """How one circuit's development went, from its per-checkpoint metrics (`summarise`) and
+    the run's ``development`` (real time and phase of every checkpoint): ``convergence``,
+    per phase, the relative change of its median weight OSI between the phase's last two
+    checkpoints (`phase_convergence`), and ``headstart``, when it reached the criterion
+    ``analysis.criterion_metric`` at ``analysis.criterion_level`` (`time_to_criterion`)."""
+    metric = analysis.criterion_metric
+    return {"convergence": phase_convergence(circuit["median_weight_osi"], development["phase"]),
+            "headstart": time_to_criterion(circuit[metric], development["real_time_s"],
+                                           analysis.criterion_level,
+                                           falling=metric in FALLING_METRICS)}
+
+
+def phase_convergence(values, phases) -> dict[str, float]:
+    """``|v_last − v_before| / |v_before|`` between the last two checkpoints of each phase
+    (`values` and `phases` one per checkpoint, the phase of the epoch that ends there); NaN
+    for a phase of one epoch, whose checkpoints are not two.
+
+    Examples
+    --------
+    >>> phase_convergence([0.2, 0.3, 0.33, 0.4], ["start", "wt", "wt", "stage3"])
+    {'wt': 0.1, 'stage3': nan}
+    """
+    values = np.asarray(values, dtype=float)
+    out = {}
+    for phase in dict.fromkeys(phases[1:]):
+        last = [k for k, name in enumerate(phases) if name == phase][-2:]
+        out[phase] = (round(float(abs(values[last[1]] - values[last[0]]) / abs(values[last[0]])), 12)
+                      if len(last) == 2 else float("nan"))
+    return out
+
+
+def time_to_criterion(values, times_s, level: float, falling: bool = False) -> dict:
+    """The first checkpoint at which `values` reach `level` (≥ it, or ≤ it if `falling`),
+    and its real developmental time; censored where never reached: ``reached`` is False and
+    ``censored_at_s`` says until when it was not ("not reached by T"). A missing value (NaN)
+    does not reach any level.
+
+    Examples
+    --------
+    >>> time_to_criterion([0.1, 0.4, 0.6], [0.0, 60.0, 120.0], 0.5)
+    {'reached': True, 'checkpoint': 2, 'real_time_s': 120.0, 'censored_at_s': nan}
+    >>> time_to_criterion([0.1, 0.2], [0.0, 60.0], 0.5)["censored_at_s"]
+    60.0
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        reached = values <= level if falling else values >= level
+    if not reached.any():
+        return {"reached": False, "checkpoint": float("nan"), "real_time_s": float("nan"),
+                "censored_at_s": float(times_s[-1])}
+    first = int(np.argmax(reached))
+    return {"reached": True, "checkpoint": first, "real_time_s": float(times_s[first]),
+            "censored_at_s": float("nan")}

@@ -39,8 +39,10 @@ def pinwheels(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     z = np.exp(2j * theta)
     corners = [z[:-1, :-1], z[:-1, 1:], z[1:, 1:], z[1:, :-1], z[:-1, :-1]]
-    winding = sum(np.angle(b / a) for a, b in itertools.pairwise(corners)) / (2 * np.pi)
-    charge = np.rint(winding).astype(int)
+    with np.errstate(invalid="ignore"):
+        winding = sum(np.angle(b / a) for a, b in itertools.pairwise(corners)) / (2 * np.pi)
+    # A corner without a preference (NaN: a silent cell) winds nowhere: no pinwheel there.
+    charge = np.rint(np.where(np.isfinite(winding), winding, 0)).astype(int)
     row, col = np.nonzero(charge)
     return row + 0.5, col + 0.5, charge[row, col]
 

@@ -23,9 +23,14 @@ from neurodev.development.engine import simulate
 from neurodev.development.rules import RULES, Rule
 from neurodev.development.schedule import Timeline, build_timeline
 from neurodev.development.stimuli import grating_block
-from neurodev.development.waves import RetinalWaves, WaveDrive, wave_drives
+from neurodev.development.waves import RetinalWaves, WaveDrive, WaveParams, wave_drives
 from neurodev.experiments.config import ConfigError, ExperimentConfig, refused_as_config_error
-from neurodev.experiments.measures.analysis import CIRCUIT_METRICS, measure_checkpoints, summarise
+from neurodev.experiments.measures.analysis import (
+    CIRCUIT_METRICS,
+    developmental_course,
+    measure_checkpoints,
+    summarise,
+)
 from neurodev.experiments.protocols.wiring import Wiring
 
 Log = Callable[[str], None]
@@ -33,6 +38,10 @@ Log = Callable[[str], None]
 
 def _nothing_more(config, metrics, arrays, circuits):
     """The measurements of every experiment are those of `develop`."""
+
+
+def _any_config(config):
+    """Every config `validate` accepts can run."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,10 @@ class Experiment:
         `develop`'s measurements, in place.
     extra_metric_columns : callable
         ``extra_metric_columns(config) -> set of str``: the sweep-table columns `measure` adds.
+    grid : tuple of (str, tuple)
+        Conditions the experiment always spans, as config keys and their values (e.g.
+        ``(("experience.kind", ("normal", "dark")),)``): ``neurodev run`` runs one stored
+        run per condition and seed, on the sweep executors, and draws them together.
     """
 
     name: str
@@ -60,9 +73,12 @@ class Experiment:
     wirings: Callable[[ExperimentConfig], dict[str, Wiring]]
     measure: Callable = _nothing_more
     extra_metric_columns: Callable[[ExperimentConfig], set[str]] = lambda config: set()
+    grid: tuple[tuple[str, tuple], ...] = ()
+    check: Callable[[ExperimentConfig], None] = _any_config
 
     def validate(self, config: ExperimentConfig):
         """Refuse, with a `ConfigError`, a config that cannot run; before any work."""
+        self.check(config)
         validate(config, self.wirings(config))
 
     def run(self, config: ExperimentConfig, build_root: Path, log: Log = print):
@@ -73,7 +89,7 @@ class Experiment:
 
     def metric_columns(self, config: ExperimentConfig) -> set[str]:
         """The metric columns of a sweep table of this experiment's runs of `config`."""
-        return circuit_metric_columns(self.wirings(config)) | self.extra_metric_columns(config)
+        return circuit_metric_columns(config, self.wirings(config)) | self.extra_metric_columns(config)
 
 def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_root: Path,
             log: Log = print, synapse_copies: int = 1):
@@ -103,7 +119,8 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
             config = _scaled_structural_weights(config, 1 / synapse_copies)
 
     schedule = config.schedule
-    with phase("waves", f"generating {schedule.n_epochs} × {schedule.waves_per_epoch} retinal waves"):
+    with phase("waves", f"generating {schedule.n_epochs} + {schedule.stage3_epochs} × "
+               f"{schedule.waves_per_epoch} retinal waves"):
         timeline = development_timeline(config)
 
     n_cells = sum(sum(c.population_sizes.values()) for c in circuits)
@@ -128,15 +145,17 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
                     for spec, stream in zip(circuits, streams, strict=True)}
 
     with phase("analysis", "summarising"):
-        metrics = {"development": {k: v.tolist() for k, v in
-                                   timeline.checkpoint_development().items()},
+        development = {k: v.tolist() for k, v in timeline.checkpoint_development().items()}
+        development["phase"] = schedule.phases(config.waves.preset, config.experience.kind)
+        metrics = {"development": development,
                    "simulated_time_s": timeline.duration_s,
                    "network": _network_sizes(circuits), "circuits": {}}
         arrays = {"input_positions_um": circuits[0].input_positions_um}
         for spec in circuits:
             recording = recordings[spec.label]
-            metrics["circuits"][spec.label] = summarise(measured[spec.label], spec, recording,
-                                                        timeline, config.analysis)
+            summary = summarise(measured[spec.label], spec, recording, timeline, config.analysis)
+            metrics["circuits"][spec.label] = summary | developmental_course(
+                summary, development, config.analysis)
             arrays |= {f"{spec.label}.{name}": values
                        for name, values in measured[spec.label].items()}
             arrays |= {f"{spec.label}.map_theta": spec.map_theta,
@@ -148,10 +167,15 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
     return metrics, arrays, timings, circuits
 
 
-def circuit_metric_columns(circuit_wirings: dict[str, Wiring]) -> set[str]:
-    """The metric columns of a sweep table that every run of these circuits has."""
+def circuit_metric_columns(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]) -> set[str]:
+    """The metric columns of a sweep table that every run of `config` with these circuits
+    has (`developmental_course` adds one convergence column per phase)."""
+    phases = config.schedule.phases(config.waves.preset, config.experience.kind)[1:]
+    course = ([f"convergence.{phase}" for phase in dict.fromkeys(phases)]
+              + [f"headstart.{name}" for name in ("reached", "checkpoint", "real_time_s",
+                                                  "censored_at_s")])
     return {"simulated_time_s"} | {f"{label}.{name}" for label in circuit_wirings
-                                   for name in CIRCUIT_METRICS}
+                                   for name in (*CIRCUIT_METRICS, *course)}
 
 
 def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
@@ -212,8 +236,9 @@ def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
             f"circuit.ff_connection_probability = {config.circuit.ff_connection_probability} "
             "is not allowed here: it leaves L4 without feed-forward synapses")
     with refused_as_config_error():
-        RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, config.waves,
-                     np.random.default_rng(0))
+        for waves, _ in wave_phases(config):
+            RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, waves,
+                         np.random.default_rng(0))
 
 
 def development_timeline(config: ExperimentConfig) -> Timeline:
@@ -223,19 +248,31 @@ def development_timeline(config: ExperimentConfig) -> Timeline:
     drives = wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
     protocol_rng = np.random.default_rng(config.seed_stream("gratings"))
     blocks = [grating_block(config.gratings, protocol_rng)
-              for _ in range(schedule.n_epochs + schedule.vision_epochs + 1)]
+              for _ in range(len(drives) + schedule.vision_epochs + 1)]
     return build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000,
                           schedule.vision_epochs)
 
 
 def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:
-    """The input drive of every epoch of development, under the configured wave preset."""
+    """The input drive of every wave epoch of development: ``n_epochs`` of the configured
+    preset (stage II), then ``stage3_epochs`` of stage-III waves, from a medium of their own
+    (stage-III waves are glutamatergic, made by another retinal network than stage II's)."""
+    drives = []
     with refused_as_config_error():
-        medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
-                              config.waves, rng)
-        events = [medium.next(config.schedule.waves_per_epoch)
-                  for _ in range(config.schedule.n_epochs)]
-    return wave_drives(events, config.waves, config.circuit.retina_side**2, rng)
+        for waves, n_epochs in wave_phases(config):
+            medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
+                                  waves, rng)
+            events = [medium.next(config.schedule.waves_per_epoch) for _ in range(n_epochs)]
+            drives += wave_drives(events, waves, config.circuit.retina_side**2, rng)
+    return drives
+
+
+def wave_phases(config: ExperimentConfig) -> list[tuple[WaveParams, int]]:
+    """The wave phases of development that have epochs: (their wave parameters, epochs)."""
+    schedule = config.schedule
+    phases = [(config.waves, schedule.n_epochs),
+              (dataclasses.replace(config.waves, preset="stage3"), schedule.stage3_epochs)]
+    return [(waves, n_epochs) for waves, n_epochs in phases if n_epochs]
 
 
 def check_memory(config: ExperimentConfig):

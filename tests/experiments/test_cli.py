@@ -33,7 +33,7 @@ def test_installed_command_lists_experiments():
     result = subprocess.run([sys.executable, "-m", "neurodev.experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == ["map-statistics", "scratch-vs-prior", "structural"]
+    assert listed == ["map-statistics", "rearing", "scratch-vs-prior", "structural"]
 
 
 def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):
@@ -87,6 +87,13 @@ REFUSED = [
     (["--set", "engine.device=gpu"], "engine.device = 'gpu' is not allowed"),
     (["--set", "nosuch.key=1"], "unknown config section 'nosuch'"),
     (["--set", "wiring"], "--set takes key=value"),
+    (["--set", "gratings.wavelengths_um=[300, 300]"],
+     "gratings.wavelengths_um = [300, 300] is not allowed: a list of distinct"),
+    (["--set", "analysis.criterion_metric=rate"], "analysis.criterion_metric = 'rate' is not"),
+    (["--seeds", "2", "--seed", "3"], "--seeds 2 is not allowed with --seed 3"),
+    (["--seeds", "0"], "--seeds 0 is not allowed: a count n >= 1"),
+    (["--seeds", "2", "--force"], "--force is not allowed with several runs"),
+    (["--workers", "2"], "--workers and --scheduler go with --seeds"),
     (["--out", "FILE"], "is a file, not a directory"),
     (["--out", "FILE/sub"], "is a file, not a directory"),
     (["--out", "/proc/neurodev-test"], "cannot write in /proc"),
@@ -142,3 +149,16 @@ def test_sweep_files_refused_before_anything_runs(tmp_path, capsys, text, messag
     error = capsys.readouterr().err
     assert code == 2 and error.count("\n") == 1 and message in error, error
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("experience.kind=dark", "--set experience.kind is not allowed: 'rearing' runs every"),
+    ("schedule.vision_epochs=0", "schedule.vision_epochs = 0 is not allowed for rearing"),
+])
+def test_rearing_refuses_a_fixed_condition_or_no_vision(tmp_path, capsys, override, message):
+    out = tmp_path / "results"
+    code = main(["run", "rearing", "--preset", "tiny", "--out", str(out), "--set", override])
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert error.count("\n") == 1 and message in error, error
+    assert not out.exists()

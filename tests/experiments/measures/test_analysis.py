@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
+from neurodev.circuits.params import ParameterError
 from neurodev.experiments.config import AnalysisParams
-from neurodev.experiments.measures.analysis import selectivity
+from neurodev.experiments.measures.analysis import (
+    phase_convergence,
+    selectivity,
+    time_to_criterion,
+)
 
 
 def tuning_arrays(n_cells, n_responsive, p_values):
@@ -36,3 +41,29 @@ def test_fraction_selective_counts_cells_below_the_permutation_level_and_not_sil
     # The half-width is a median over the four selective cells (OSI 0, 0.1, 0.2, 0.8).
     selective_osi = np.array([0.0, 0.1, 0.2, 0.8])
     assert summary["median_half_width_deg"][0] == pytest.approx(np.median(90 * (1 - selective_osi)))
+
+
+def test_convergence_is_the_relative_change_over_each_phases_last_two_checkpoints():
+    values = [0.2, 0.25, 0.3, 0.4, 0.42, 0.1]
+    phases = ["start", "wt", "wt", "stage3", "stage3", "vision_normal"]
+    convergence = phase_convergence(values, phases)
+    assert convergence["wt"] == pytest.approx(0.05 / 0.25)
+    assert convergence["stage3"] == pytest.approx(0.02 / 0.4)
+    assert np.isnan(convergence["vision_normal"])  # one epoch: no two checkpoints of its own
+
+
+def test_time_to_criterion_is_the_first_checkpoint_reaching_it_or_censored():
+    times = [0.0, 100.0, 200.0, 300.0]
+    rising = time_to_criterion([0.1, 0.6, 0.4, 0.7], times, 0.5)
+    assert rising["reached"] and rising["checkpoint"] == 1 and rising["real_time_s"] == 100.0
+    # A half-width reaches a criterion by narrowing to it; a NaN never counts.
+    narrowing = time_to_criterion([np.nan, 50.0, 30.0, 20.0], times, 30.0, falling=True)
+    assert narrowing["checkpoint"] == 2
+    never = time_to_criterion([0.1, np.nan, 0.2, 0.3], times, 0.5)
+    assert not never["reached"] and np.isnan(never["real_time_s"])
+    assert never["censored_at_s"] == 300.0
+
+
+def test_an_unknown_criterion_metric_is_refused_with_the_allowed_ones():
+    with pytest.raises(ParameterError, match=r"criterion_metric.*median_half_width_deg"):
+        AnalysisParams(criterion_metric="median_rate")

@@ -26,6 +26,16 @@ def test_a_lattice_of_known_pinwheels_is_counted_exactly(n_periods, samples):
     assert charge.sum() == 0 and set(charge.tolist()) == {-1, 1}
 
 
+def test_a_point_without_a_preference_makes_no_pinwheel_around_it():
+    """A silent cell's preference is NaN: the four plaquettes it corners count no pinwheel
+    (and no garbage charge), the others are counted as before."""
+    theta, _ = lattice_map(3, 10)
+    full = pinwheels(theta)[2]
+    theta[5, 5] = np.nan  # a smooth point, no pinwheel in its plaquettes
+    row, _, charge = pinwheels(theta)
+    assert len(row) == len(full) and set(charge.tolist()) == {-1, 1}
+
+
 def test_pinwheels_are_found_where_they_are():
     theta, step = lattice_map(2, 10)
     row, col, _ = pinwheels(theta)

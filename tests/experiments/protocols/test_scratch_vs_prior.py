@@ -99,7 +99,7 @@ def test_without_structural_plasticity_every_synapse_persists(tiny_run):
     run = ResultStore(tiny_run[0]).load(tiny_run[1])
     for wiring, m in run.metrics["circuits"].items():
         turnover = m["turnover"]["input_exc"]
-        assert turnover["formed"] == turnover["eliminated"] == [0, 0]
+        assert turnover["formed"] == turnover["eliminated"] == [0] * (len(turnover["live"]) - 1)
         alive = run.arrays[f"{wiring}.ff_alive"]
         assert (alive == alive[0]).all() and alive[0].sum() == turnover["live"][0]
 
@@ -119,15 +119,24 @@ def test_stored_run_is_not_run_again(tiny_run, build_root):
 
 
 @pytest.mark.parametrize("preset", WAVE_PRESETS)
-def test_every_wave_preset_drives_the_development(preset):
-    config = from_dict({"waves": {"preset": preset}}, TINY)
+def test_every_wave_preset_drives_stage_two_and_stage_three_follows(preset):
+    """The preset replaces stage II only: the stage-III epochs after it burst as always, ON
+    before OFF, at the medium's baseline."""
+    config = from_dict({"waves": {"preset": preset}, "schedule": {"n_epochs": 2}}, TINY)
     EXPERIMENT.validate(config)
     drives = wave_epochs(config, np.random.default_rng(1))
-    assert len(drives) == TINY.schedule.n_epochs
-    n_bursts = sum(len(d.burst_input) for d in drives)
+    assert len(drives) == 2 + TINY.schedule.stage3_epochs
+    stage2, stage3 = drives[:2], drives[2:]
+    n_bursts = sum(len(d.burst_input) for d in stage2)
     assert (n_bursts > 0) == (preset in ("wt", "stage3", "b2ko"))
-    rates = drives[0].baseline_rate_hz
-    assert (rates.max() > 0) == (preset != "silent")
+    assert (stage2[0].baseline_rate_hz.max() > 0) == (preset != "silent")
+    n_sites = TINY.circuit.retina_side**2
+    for drive in stage3:
+        on = drive.burst_onset_s[drive.burst_input < n_sites]
+        off = drive.burst_onset_s[drive.burst_input >= n_sites]
+        assert len(on) == len(off) > 0
+        np.testing.assert_allclose(off - on, config.waves.stage3_off_delay_ms / 1000)
+        assert np.all(drive.baseline_rate_hz == config.waves.background_rate_hz)
 
 
 def test_another_seed_and_wave_preset_rebuild_only_what_holds_array_sizes(tiny_run, tmp_path,
@@ -146,7 +155,9 @@ def test_another_seed_and_wave_preset_rebuild_only_what_holds_array_sizes(tiny_r
     array_sized = {"objects.o", "main.o", "synapse_snapshots_codeobject.o"} | {
         f"{name}_synapses_create_array_codeobject.o"
         for name in ("feedforward", "feedforward_inh", "recurrent")}
-    assert rebuilt <= array_sized
+    # The eyes' gaze is a table of every frame of the run, whose length the waves set: the
+    # inputs' frame statements that read it are compiled again (a second), nothing else.
+    assert rebuilt <= array_sized | {"inputs_schedule_codeobject.o"}
     assert "cortex_stateupdater_codeobject.o" in {o.name for o in objects}
 
 
@@ -194,7 +205,7 @@ def test_rearing_conditions_share_development_up_to_eye_opening(tmp_path, build_
         run_dir = run_experiment(EXPERIMENT.name, config, tmp_path / kind, build_root=build_root,
                                  log=lambda message: None)
         runs[kind] = metrics_of(run_dir)
-    opening = TINY.schedule.n_epochs
+    opening = TINY.schedule.n_epochs + TINY.schedule.stage3_epochs
     development = runs["normal"]["development"]
     assert development["vision_s"][opening] == 0 < development["vision_s"][opening + 1]
     assert development["waves"][opening] == development["waves"][opening + 1]

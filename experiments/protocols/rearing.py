@@ -1,0 +1,40 @@
+"""The rearing experiment: one development of retinal waves (stage II, then stage III), then
+eye opening into `normal` vision, dark rearing (`dark`) or lid suture (`lid_suture`), each for
+random, prior and shuffled-prior wiring and the frozen random control.
+
+The three conditions are three stored runs of the same seed: everything up to eye opening
+(circuits, waves, input spikes, learning) is the same in all three, so they differ only by
+what the eyes see after it (tested). Measured at every checkpoint: selectivity by every
+measure, half-width, weight-based OSI, receptive fields and L2/3 connection specificity.
+"""
+
+from __future__ import annotations
+
+from neurodev.development.vision import EXPERIENCES
+from neurodev.experiments.config import ConfigError, ExperimentConfig
+from neurodev.experiments.protocols.pipeline import Experiment
+from neurodev.experiments.protocols.wiring import Wiring
+
+
+def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
+    """Random, prior, shuffled prior and frozen random (none rewired)."""
+    s = config.wiring.prior_strength
+    return {"random": Wiring(0.0, 0.0, False), "prior": Wiring(s, s, False),
+            "shuffled_prior": Wiring(s, s, False, shuffled=True),
+            "frozen_random": Wiring(0.0, 0.0, False, frozen=True)}
+
+
+def check(config: ExperimentConfig):
+    """Rearing conditions differ after eye opening only: the schedule must have vision."""
+    if config.schedule.vision_epochs < 1:
+        raise ConfigError(f"schedule.vision_epochs = {config.schedule.vision_epochs} is not "
+                          "allowed for rearing: at least 1 (conditions differ after eye "
+                          "opening only)")
+
+
+EXPERIMENT = Experiment(
+    "rearing",
+    "waves, then normal vision, dark rearing or lid suture; random, prior, shuffled prior "
+    "and frozen random wiring",
+    figure="scratch_vs_prior", wirings=wirings,
+    grid=(("experience.kind", EXPERIENCES),), check=check)
