@@ -193,14 +193,8 @@ def _run_study(args, config) -> int:
     seeds = tuple(range(1, args.seeds + 1)) if args.seeds else (config.seed,)
     plan = sweep.experiment_study(args.experiment, args.preset, config, seeds, code_version())
     report = sweep.run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler)
-    for key, error in report.failures.items():
-        print(f"failed {key}: {error}")
-    if report.stopped:
-        print(f"{report.stopped}: run the same command again to do the {report.remaining} runs "
-              "not stored yet", file=sys.stderr)
-        return report.stopped_status
-    if report.failures:
-        return 1
+    if report.failures or report.stopped:
+        return _sweep_status(report)
     store = args.out / args.experiment
     run_dirs = [store / run.key for run in plan.runs]
     for run_dir in run_dirs:
@@ -252,6 +246,11 @@ def _sweep(args) -> int:
         print(f"{worker}: compiled in {first:.1f} s for its first run{rest}")
     for path in files:
         print(f"wrote {path}")
+    return _sweep_status(report)
+
+
+def _sweep_status(report) -> int:
+    """Say which runs of a sweep failed and whether it stopped; its exit status."""
     for key, error in report.failures.items():
         print(f"failed {key}: {error}")
     if report.stopped:

@@ -32,7 +32,7 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
             ax.set_ylabel(label, fontsize=6)
         row[0].set_title(f"{condition or 'all runs'}: n = {len(runs)} seeds", loc="left")
     for ax in axes[-1]:
-        ax.set_xlabel("developmental time (min)")
+        ax.set_xlabel("developmental time (min; first seed)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=6)
     return save(figure, out_dir, name)
