@@ -101,8 +101,9 @@ class WiringParams:
     equal total weight. ``map``: ``columnar`` (ring-spectrum map with column spacing
     ``map_period_um``), ``cat``, ``ferret`` or ``tree_shrew`` (the same at that species'
     column spacing, `circuits.maps.COLUMN_SPACING_UM`; ``map_period_um`` is then unused) or
-    ``salt_and_pepper`` (rodent: independent preferences, no map). L4→L2/3 excitation is
-    like-to-like with specificity s (see `circuits.wiring.distance_dependent`).
+    ``salt_and_pepper`` (rodent: independent preferences, no map). The prior's L4→L2/3
+    excitation is like-to-like with specificity ``l23_prior_strength``, set apart from the L4
+    prior (see `circuits.wiring.distance_dependent`).
 
     Radial clones: a fraction ``clone_fraction`` of L2/3 excitatory cells are sisters of the
     L4 cell below them and share its preferred orientation, jittered by a normal
@@ -111,6 +112,7 @@ class WiringParams:
     """
 
     prior_strength: float = param(1.0, 0, 1)
+    l23_prior_strength: float = param(1.0, 0, 1)
     map: str = "columnar"
     map_period_um: float = param(400.0, 0, 1e5, open_low=True)
     gabor_wavelength_um: float = param(300.0, 0, 1e4, open_low=True)

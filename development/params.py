@@ -72,6 +72,29 @@ class PlasticityParams:
 
 
 @dataclass(frozen=True)
+class TripletParams:
+    """Triplet STDP (Pfister & Gerstner 2006 J Neurosci 26:9673), all-to-all: two presynaptic
+    traces (τ+, τx) and two postsynaptic ones (τ−, τy); a presynaptic spike depresses by
+    ``o1 (A2− + A3− r2)``, a postsynaptic spike potentiates by ``r1 (A2+ + A3+ o2)``, each
+    times ``weight_scale`` (the published amplitudes are relative to a synapse's weight
+    scale) and clipped to [0, w_max]. Defaults: their visual-cortex all-to-all fit, as NESTML's
+    ``stdp_triplet_synapse`` ships it (verified there; the paper's table recalled)."""
+
+    tau_plus_ms: float = param(16.8, 0, 1e6, open_low=True)
+    tau_x_ms: float = param(101.0, 0, 1e6, open_low=True)
+    tau_minus_ms: float = param(33.7, 0, 1e6, open_low=True)
+    tau_y_ms: float = param(125.0, 0, 1e6, open_low=True)
+    a2_plus: float = param(7.5e-10, 0, 1)
+    a3_plus: float = param(9.3e-3, 0, 1)
+    a2_minus: float = param(7e-3, 0, 1)
+    a3_minus: float = param(2.3e-4, 0, 1)
+    weight_scale: float = param(0.093, 0, 100, open_low=True)
+
+    def __post_init__(self):
+        check_ranges(self)
+
+
+@dataclass(frozen=True)
 class StructuralParams:
     """Elimination and formation of plastic (feed-forward) synapses from a potential pool.
 

@@ -24,6 +24,7 @@ from neurodev.development.params import (
     PlasticityParams,
     RuleParams,
     StructuralParams,
+    TripletParams,
 )
 from neurodev.development.schedule import ScheduleParams
 from neurodev.development.stimuli import GratingParams
@@ -101,6 +102,7 @@ class ExperimentConfig:
     experience: ExperienceParams = ExperienceParams()
     neurons: NeuronParams = NeuronParams()
     plasticity: PlasticityParams = PlasticityParams()
+    triplet: TripletParams = TripletParams()
     structural: StructuralParams = StructuralParams()
     rules: RuleParams = RuleParams()
     engine: EngineParams = EngineParams()

@@ -35,8 +35,9 @@ PER_CIRCUIT = ("l23_input_resultant_median", "l23_input_spread_deg", "measured_p
 
 def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
     """Random, prior, and the prior's L4 with distance-only L4 → L2/3."""
-    s, rewired = config.wiring.prior_strength, config.structural.enabled
-    return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s, rewired),
+    s, s23 = config.wiring.prior_strength, config.wiring.l23_prior_strength
+    rewired = config.structural.enabled
+    return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s23, rewired),
             "prior_l4": Wiring(s, 0.0, rewired)}
 
 

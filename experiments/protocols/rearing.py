@@ -18,9 +18,9 @@ from neurodev.experiments.protocols.wiring import Wiring
 
 def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
     """Random, prior, shuffled prior and frozen random (none rewired)."""
-    s = config.wiring.prior_strength
-    return {"random": Wiring(0.0, 0.0, False), "prior": Wiring(s, s, False),
-            "shuffled_prior": Wiring(s, s, False, shuffled=True),
+    s, s23 = config.wiring.prior_strength, config.wiring.l23_prior_strength
+    return {"random": Wiring(0.0, 0.0, False), "prior": Wiring(s, s23, False),
+            "shuffled_prior": Wiring(s, s23, False, shuffled=True),
             "frozen_random": Wiring(0.0, 0.0, False, frozen=True)}
 
 

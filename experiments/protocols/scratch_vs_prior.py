@@ -16,9 +16,10 @@ from neurodev.experiments.protocols.wiring import Wiring
 def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
     """Random, prior and the controls; rewired if structural plasticity is on (except the
     frozen control, whose synapses do not change)."""
-    s, rewired = config.wiring.prior_strength, config.structural.enabled
-    return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s, rewired),
-            "shuffled_prior": Wiring(s, s, rewired, shuffled=True),
+    s, s23 = config.wiring.prior_strength, config.wiring.l23_prior_strength
+    rewired = config.structural.enabled
+    return {"random": Wiring(0.0, 0.0, rewired), "prior": Wiring(s, s23, rewired),
+            "shuffled_prior": Wiring(s, s23, rewired, shuffled=True),
             "nonlocal_random": Wiring(0.0, 0.0, rewired, nonlocal_arbor=True),
             "frozen_random": Wiring(0.0, 0.0, False, frozen=True)}
 

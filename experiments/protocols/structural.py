@@ -17,9 +17,9 @@ from neurodev.experiments.protocols.wiring import REWIRED, Wiring
 
 def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
     """Random and prior, each with turnover off and on."""
-    s = config.wiring.prior_strength
-    return {f"{label}{suffix}": Wiring(strength, strength, rewired)
-            for label, strength in (("random", 0.0), ("prior", s))
+    s, s23 = config.wiring.prior_strength, config.wiring.l23_prior_strength
+    return {f"{label}{suffix}": Wiring(strength, l23, rewired)
+            for label, strength, l23 in (("random", 0.0, 0.0), ("prior", s, s23))
             for suffix, rewired in (("", False), (REWIRED, True))}
 
 

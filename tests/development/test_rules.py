@@ -9,7 +9,7 @@ from neurodev.development import models
 from neurodev.development.engine import cortex_group, plastic_feedforward
 from neurodev.development.integration import EULER_JUMPS
 from neurodev.development.layout import MergedProjection
-from neurodev.development.params import NeuronParams
+from neurodev.development.params import NeuronParams, TripletParams
 from neurodev.development.rules import RULES, Periodic, Rule, Statements, register
 from neurodev.experiments.config import TINY, ConfigError, from_dict
 from neurodev.experiments.protocols import pipeline
@@ -75,3 +75,56 @@ def test_the_toy_rule_runs_in_the_engine_unchanged():
     assert [p.name for p in periodic] == ["test_decay"]
     b2.Network(inputs, cortex, synapses).run(100 * b2.ms - 0.5 * b2.defaultclock.dt, namespace={})
     np.testing.assert_allclose(synapses.w[:], weight * (1 - DECAY_PER_STEP) ** 10, rtol=1e-12)
+
+
+def test_the_triplet_rule_is_chosen_in_the_config_and_learns_only_while_developing(
+        tmp_path, build_root):
+    """Triplet STDP in place of the pair rule, through the whole pipeline (compiled): weights
+    change during development and not at checkpoint 0, and not in the frozen control."""
+    from neurodev.experiments.machinery.runner import run_experiment
+    from neurodev.experiments.machinery.store import ResultStore
+
+    config = from_dict({"rules": {"feedforward": ["triplet_stdp", "channel_normalisation"]},
+                        "schedule": {"vision_epochs": 0}}, TINY)
+    run_dir = run_experiment(HEADLINE.name, config, tmp_path, build_root=build_root,
+                             log=lambda message: None)
+    circuits = ResultStore(tmp_path).load(run_dir, arrays=False).metrics["circuits"]
+    assert circuits["random"]["weight_change"][0] == 0
+    assert circuits["random"]["weight_change"][-1] > 0.001
+    assert set(circuits["frozen_random"]["weight_change"]) == {0.0}
+
+
+def test_the_triplet_rule_changes_a_weight_by_its_closed_form():
+    """One synapse, spikes at chosen times — pre at 10 ms, post at 20 and 30 ms, pre at 50 ms:
+    the weight changes by Pfister & Gerstner's all-to-all rule exactly (to rounding): the
+    first post spike potentiates by r1 A2+, the second by r1 (A2+ + A3+ o2) with o2 left by
+    the first, the last pre spike depresses by o1 (A2− + A3− r2)."""
+    b2.prefs.codegen.target = "numpy"
+    params = TripletParams(a2_plus=0.01)  # a visible pair term (the default is ~0)
+    rule = RULES["triplet_stdp"](params)
+    dt_ms = float(b2.defaultclock.dt / b2.ms)
+
+    def train(times_ms):
+        values = np.zeros(round(60 / dt_ms) + 1)
+        values[np.round(np.asarray(times_ms) / dt_ms).astype(int)] = 1
+        return b2.TimedArray(values, dt=b2.defaultclock.dt)
+
+    namespace = models.merged_namespace(rule.namespace(), EULER_JUMPS, {
+        "w_max": 10.0, "pre_train": train([10, 50]), "post_train": train([20, 30])})
+    inputs = b2.NeuronGroup(1, rule.source_model(()), threshold="pre_train(t) > 0.5",
+                            reset=rule.source_reset(), namespace=namespace, name="inputs")
+    cells = b2.NeuronGroup(1, rule.target_model(()) + "ge : 1\ndeveloping : 1 (shared)\n"
+                           "learns : 1\n", threshold="post_train(t) > 0.5",
+                           reset=rule.target_reset(), namespace=namespace, name="cortex")
+    cells.developing, cells.learns = 1.0, 1.0
+    ff = MergedProjection(np.array([0]), np.array([0]), np.array([1.0]), np.zeros(1, bool),
+                          np.ones(1, bool), np.zeros(1, bool))
+    synapses, _ = plastic_feedforward(inputs, cells, ff, np.zeros(1, int), [rule], namespace)
+    b2.Network(inputs, cells, synapses).run(60 * b2.ms, namespace={})
+
+    p, s = params, params.weight_scale
+    first = s * np.exp(-10 / p.tau_plus_ms) * p.a2_plus
+    second = s * np.exp(-20 / p.tau_plus_ms) * (p.a2_plus + p.a3_plus * np.exp(-10 / p.tau_y_ms))
+    o1 = np.exp(-30 / p.tau_minus_ms) + np.exp(-20 / p.tau_minus_ms)
+    third = -s * o1 * (p.a2_minus + p.a3_minus * np.exp(-40 / p.tau_x_ms))
+    np.testing.assert_allclose(synapses.w[:], 1.0 + first + second + third, rtol=1e-9)

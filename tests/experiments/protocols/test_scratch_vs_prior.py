@@ -11,7 +11,7 @@ from neurodev.experiments.config import QUICK, TINY, from_dict
 from neurodev.experiments.machinery.runner import run_experiment
 from neurodev.experiments.machinery.store import FILES, ResultStore
 from neurodev.experiments.machinery.sweep import metric_columns as sweep_metric_columns
-from neurodev.experiments.protocols.pipeline import wave_epochs
+from neurodev.experiments.protocols.pipeline import build_circuits, wave_epochs
 from neurodev.experiments.protocols.scratch_vs_prior import EXPERIMENT
 
 
@@ -218,3 +218,15 @@ def test_rearing_conditions_share_development_up_to_eye_opening(tmp_path, build_
         assert (normal["weight_change"][-1] != dark["weight_change"][-1]
                 or label == "frozen_random")
         assert normal["mean_rate_development_hz"][-1] != dark["mean_rate_development_hz"][-1]
+
+
+def test_the_l23_prior_is_set_apart_from_the_l4_prior():
+    """With ``l23_prior_strength = 0`` the prior keeps its L4 prior but its L4 → L2/3
+    synapses are the random circuit's (distance only, the same draws)."""
+    config = from_dict({"wiring": {"l23_prior_strength": 0.0}}, TINY)
+    circuits = {c.label: c for c in build_circuits(config, EXPERIMENT.wirings(config))}
+    random, prior = circuits["random"].projections, circuits["prior"].projections
+    for end in ("pre", "post"):
+        np.testing.assert_array_equal(getattr(prior["exc_exc23"], end),
+                                      getattr(random["exc_exc23"], end))
+    assert not np.array_equal(prior["input_exc"].weight, random["input_exc"].weight)
