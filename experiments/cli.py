@@ -187,7 +187,7 @@ def _run_study(args, config) -> int:
         raise ConfigError("--force is not allowed with several runs: stored runs are kept "
                           "(remove them from the store to run them again)")
     for key, values in experiment.grid:
-        if any(item.partition("=")[0].strip() == key for item in args.overrides):
+        if _sets(args.overrides, key):
             raise ConfigError(f"--set {key} is not allowed: '{args.experiment}' runs every "
                               f"{key} ({', '.join(map(str, values))})")
     seeds = tuple(range(1, args.seeds + 1)) if args.seeds else (config.seed,)
@@ -249,6 +249,11 @@ def _sweep(args) -> int:
     return _sweep_status(report)
 
 
+def _sets(overrides: list[str], key: str) -> bool:
+    """Whether the ``--set`` assignments give `key` a value."""
+    return any(item.partition("=")[0].strip() == key for item in overrides)
+
+
 def _sweep_status(report) -> int:
     """Say which runs of a sweep failed and whether it stopped; its exit status."""
     for key, error in report.failures.items():
@@ -291,7 +296,7 @@ def _waves(args) -> int:
     from neurodev.experiments.protocols import wave_recording
 
     _check_output(args.out)
-    if any(item.partition("=")[0].strip() == "waves.preset" for item in args.overrides):
+    if _sets(args.overrides, "waves.preset"):
         raise ConfigError(f"--set waves.preset conflicts with PRESET ('{args.wave_preset}'): "
                           "give the preset as PRESET only")
     overrides = [*args.overrides, f"waves.preset={args.wave_preset}"]

@@ -164,8 +164,8 @@ def build_sweep(name: str, experiment: str, preset: str, base: ExperimentConfig,
 def experiment_study(experiment: str, preset: str, base: ExperimentConfig, seeds,
                      version: str) -> Sweep:
     """The runs of a named experiment over its own conditions (`Experiment.grid`) and
-    `seeds`: a sweep named after the experiment, the preset and a digest of its run keys (so
-    another config is another study), every run validated (`ConfigError`)."""
+    `seeds`: a sweep named by `study_name` (so another config is another study), every run
+    validated (`ConfigError`)."""
     grid = EXPERIMENTS[experiment].grid
     axes = tuple(Axis((key,), tuple((value,) for value in values)) for key, values in grid)
     return build_sweep(study_name(experiment, base.to_dict()), experiment, preset, base, axes,
