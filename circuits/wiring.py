@@ -44,7 +44,8 @@ class Projection:
         The largest weight plasticity may give a synapse (default: none). The wiring sets
         it, so that it holds every initial weight whatever the seed: a plastic feed-forward
         synapse's is its channel's total, which normalisation keeps each cell's weights of
-        the channel summing to.
+        the channel summing to; a cortical projection's (`distance_dependent`), which rules
+        may make plastic, is the largest total weight of one of its cells.
     """
 
     source: str
@@ -251,5 +252,9 @@ def distance_dependent(source, target, pre_positions_um, post_positions_um, *, p
     if source == target:
         np.fill_diagonal(probability, 0.0)
     pre, post = np.nonzero(rng.random(probability.shape) < np.clip(probability, 0, 1))
-    return Projection(source, target, pre.astype(np.int32), post.astype(np.int32),
-                      np.full(len(pre), float(weight)))
+    weights = np.full(len(pre), float(weight))
+    # Should rules make it plastic, normalisation holds each cell's total: no synapse needs
+    # more than the largest one.
+    bound = np.bincount(post, weights=weights).max(initial=float(weight))
+    return Projection(source, target, pre.astype(np.int32), post.astype(np.int32), weights,
+                      weight_bound=float(bound))

@@ -2,7 +2,8 @@
 
 All circuits receive the very same input spikes (one shared input group), so differences
 between them come from their wiring alone. The network is built once from the base models
-(`models`), the plasticity rules of the feed-forward projection and of the cells
+(`models`), the plasticity rules of the feed-forward projection, of the plastic cortical
+projections (`CORTICAL_PLASTIC`) and of the cells
 (`neurodev.development.rules`) and the input drives (`neurodev.development.drives`); every
 epoch and every measurement runs in it, in compiled code (``cpp_standalone``) by default.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from neurodev.development import models
 from neurodev.development.drives import Drive
 from neurodev.development.integration import METHODS, jump_namespace
 from neurodev.development.layout import Layout, MergedProjection, MergedRecording, Recording
-from neurodev.development.params import EngineParams, NeuronParams
+from neurodev.development.params import CORTICAL_PLASTIC, EngineParams, NeuronParams
 from neurodev.development.recorders import Snapshots, SpikeTally, Streams
 from neurodev.development.rules import Periodic, Rule, Statements
 from neurodev.development.schedule import GRATINGS, Timeline
@@ -75,8 +76,9 @@ class EngineReport:
 def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequence[Drive],
              neurons: NeuronParams, rules: Sequence[Rule], cell_rules: Sequence[Rule],
              engine: EngineParams, seed: int, build_root: Path,
-             rewired: Collection[str] = (),
-             frozen: Collection[str] = ()) -> tuple[dict[str, Recording], EngineReport]:
+             rewired: Collection[str] = (), frozen: Collection[str] = (),
+             cortical_rules: Mapping[str, Sequence[Rule]] | None = None,
+             ) -> tuple[dict[str, Recording], EngineReport]:
     """Run all `circuits`, side by side on one shared retina, through `timeline`.
 
     Parameters
@@ -103,6 +105,10 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
     frozen : collection of str
         Labels of the circuits whose synapses do not learn (``learns`` is 0 on their cells:
         the frozen-plasticity control); their cells' rules act as in the others.
+    cortical_rules : mapping of str to sequence of Rule
+        The rules of each plastic projection within the cortex (a key of
+        `CORTICAL_PLASTIC`, e.g. ``exc_exc23``), in the order their statements run; the
+        other cortical projections are static.
 
     Returns
     -------
@@ -111,16 +117,17 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
     report : EngineReport
         Where the wall time went, the synaptic events processed and the peak memory.
     """
+    cortical_rules = {name: list(r) for name, r in (cortical_rules or {}).items() if r}
     _check_shared_retina(circuits)
-    _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen)
+    _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen, cortical_rules)
     start = time.perf_counter()
-    shape = _shape_key(circuits, drives, rules, cell_rules, engine)
+    shape = _shape_key(circuits, drives, rules, cell_rules, engine, cortical_rules)
     with _device(engine, build_root, shape) as build_dir:
         frame_s = engine.stimulus_frame_ms / 1000
         tally, streams = SpikeTally.of(drives), Streams()
         namespace = models.merged_namespace(
-            *_rule_namespaces(neurons, [*cell_rules, *rules]),
-            _weight_bound_namespace(circuits),
+            *_rule_namespaces(neurons, [*cell_rules, *rules,
+                                        *(r for rs in cortical_rules.values() for r in rs)]),
             _schedule_namespace(timeline, drives, frame_s),
             *(drive.namespace(timeline, frame_s, engine.input_dt_ms / 1000) for drive in drives),
             tally.namespace(streams),
@@ -128,10 +135,10 @@ def simulate(circuits: Sequence[CircuitSpec], timeline: Timeline, drives: Sequen
                            neurons.tau_inh_ms / 1000))
         b2.seed(seed)
         layout = Layout(circuits, rewired, frozen)
-        merged = layout.merged_projections()
+        merged = layout.merged_projections(list(cortical_rules))
         network, recorders, periodic = _build_network(layout, merged, timeline, drives, neurons,
-                                                      rules, cell_rules, tally, streams, engine,
-                                                      namespace, seed)
+                                                      rules, cell_rules, cortical_rules, tally,
+                                                      streams, engine, namespace, seed)
         network.run(timeline.duration_s * b2.second, namespace={}, profile=PROFILE)
         built = time.perf_counter()
         if engine.device == "cpp_standalone":
@@ -166,7 +173,7 @@ def _check_shared_retina(circuits):
         raise ValueError("circuits run together must share one input sheet")
 
 
-def _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen):
+def _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen, cortical_rules):
     for kind, labels in (("rewired", rewired), ("frozen", frozen)):
         unknown = set(labels) - {c.label for c in circuits}
         if unknown:
@@ -176,16 +183,22 @@ def _check_plug_ins(circuits, timeline, drives, rules, rewired, frozen):
                          "rewired and frozen")
     if rewired and not any("alive" in rule.provides for rule in rules):
         raise ValueError("rewired circuits need a rule that provides 'alive' (structural)")
+    unknown = set(cortical_rules) - set(CORTICAL_PLASTIC)
+    if unknown:
+        raise ValueError(f"projections {sorted(unknown)} cannot be plastic; cortical "
+                         f"projections that can: {sorted(CORTICAL_PLASTIC)}")
     missing = set(timeline.kinds) - {drive.kind for drive in drives}
     if missing:
         raise ValueError(f"no input drive for the segments of kind {sorted(missing)}")
 
 
-def _shape_key(circuits, drives, rules, cell_rules, engine: EngineParams) -> str:
+def _shape_key(circuits, drives, rules, cell_rules, engine: EngineParams, cortical_rules) -> str:
     """What determines the generated code: circuit labels, population sizes, drives, rules,
     the state variables' type and the integration method."""
     shape = [(c.label, c.n_inputs, *c.population_sizes.values()) for c in circuits]
     plug_ins = [d.kind for d in drives], [r.name for r in rules], [r.name for r in cell_rules]
+    if cortical_rules:  # (so that the keys of runs without them stay what they were)
+        plug_ins += ({name: [r.name for r in rs] for name, rs in cortical_rules.items()},)
     key = (shape, plug_ins, engine.float_type, engine.method)
     return hashlib.sha1(repr(key).encode()).hexdigest()[:12]
 
@@ -198,14 +211,15 @@ def _rule_namespaces(neurons: NeuronParams, rules: Sequence[Rule]) -> list[dict]
     return list(sections.values())
 
 
-def _weight_bound_namespace(circuits) -> dict:
-    """``w_max``, the plastic synapses' weight bound: the wiring's (`Projection.weight_bound`),
-    one for every circuit of the network, since they share its code and namespace."""
-    bounds = {c.projections["input_exc"].weight_bound for c in circuits}
-    if len(bounds) != 1 or not np.isfinite(next(iter(bounds))):
-        raise ValueError(f"circuits run together need one finite feed-forward weight bound, "
+def _weight_bound(circuits, projection: str) -> float:
+    """``w_max`` of a plastic projection: the wiring's (`Projection.weight_bound`), the
+    largest of every circuit's, since their synapses share one object and namespace (a
+    feed-forward bound must be the same for all: it is the channel's total weight)."""
+    bounds = {c.projections[projection].weight_bound for c in circuits}
+    if not all(np.isfinite(b) for b in bounds) or (projection == "input_exc" and len(bounds) != 1):
+        raise ValueError(f"circuits run together need one finite weight bound of {projection}, "
                          f"got {sorted(bounds)}")
-    return {"w_max": bounds.pop()}
+    return max(bounds)
 
 
 def _schedule_namespace(timeline: Timeline, drives, frame_s: float) -> dict:
@@ -222,19 +236,27 @@ def _n_windows(timeline: Timeline) -> int:
     return sum(len(c.block.onset_s) for c in timeline.of_kind(GRATINGS))
 
 
-def _synaptic_work(merged, timeline, periodic: Sequence[Periodic], input_monitor,
+def _synaptic_work(merged, timeline, periodic: dict[str, Sequence[Periodic]], input_monitor,
                    cortex_spikes) -> dict:
-    """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`)."""
+    """Synaptic events, periodic synapse updates and mean rates of the run (`EngineReport`);
+    `periodic`: each plastic projection's periodic statements."""
     input_spikes = np.asarray(input_monitor.count[:])
     ff, ff_inh, recurrent = merged["input_exc"], merged["input_inh"], merged["recurrent"]
-    intervals = {p.clock: p.interval_ms for p in periodic if p.target == "synapses"}
-    steps = sum(timeline.duration_s * 1000 / interval for interval in intervals.values())
+    cortical = [merged[name] for name in periodic if name != "input_exc"]
+    updates = 0.0
+    for name, statements in periodic.items():
+        intervals = {p.clock: p.interval_ms for p in statements if p.target == "synapses"}
+        updates += merged[name].n_synapses * sum(timeline.duration_s * 1000 / interval
+                                                 for interval in intervals.values())
     return {"synaptic_events": spike_deliveries(ff.pre, input_spikes)
             + spike_deliveries(ff_inh.pre, input_spikes)
             + spike_deliveries(recurrent.pre, cortex_spikes)
-            + spike_deliveries(ff.post, cortex_spikes),
-            "periodic_updates": int(ff.n_synapses * steps),
-            "n_synapses": ff.n_synapses + ff_inh.n_synapses + recurrent.n_synapses,
+            + spike_deliveries(ff.post, cortex_spikes)
+            + sum(spike_deliveries(p.pre, cortex_spikes) + spike_deliveries(p.post, cortex_spikes)
+                  for p in cortical),
+            "periodic_updates": int(updates),
+            "n_synapses": ff.n_synapses + ff_inh.n_synapses + recurrent.n_synapses
+            + sum(p.n_synapses for p in cortical),
             "input_rate_hz": float(input_spikes.mean() / timeline.duration_s),
             "cortex_rate_hz": float(cortex_spikes.mean() / timeline.duration_s)}
 
@@ -266,18 +288,19 @@ def _follow_schedule(group: b2.NeuronGroup, timeline: Timeline, frame_s: float, 
                         order=-1, name=f"{group.name}_schedule", **options)
 
 
-def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules, tally, streams,
-                   engine, namespace, seed):
-    """Inputs, the drives' objects, one population holding every circuit's cells, and three
-    synapse objects (plastic feed-forward, static feed-forward, recurrent) shared by all
-    circuits, so the cost per time step does not grow with the number of circuits."""
+def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules, cortical_rules,
+                   tally, streams, engine, namespace, seed):
+    """Inputs, the drives' objects, one population holding every circuit's cells, and the
+    synapse objects (plastic feed-forward, static feed-forward, each plastic cortical
+    projection, the other recurrent ones) shared by all circuits, so the cost per time step
+    does not grow with the number of circuits."""
     circuits = layout.circuits
     frame_s = engine.stimulus_frame_ms / 1000
     inputs = input_group(circuits[0], timeline, drives, rules, engine, namespace)
     drive_objects = [obj for drive in drives
                      for obj in drive.objects(inputs, timeline, engine.input_dt_ms / 1000, namespace)]
     cortex = cortex_group(layout.n_cells, [*cell_rules, *rules, tally], namespace,
-                          method=engine.method)
+                          method=engine.method, cortical=cortical_rules)
     # Drawn in NumPy, so that Brian2's random numbers (one stream) serve the inputs alone and
     # their spikes do not depend on how many cells the circuits have.
     cortex.v = (neurons.v_rest_mv + layout.common_uniform(seed)
@@ -289,8 +312,16 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
                      **models.python_functions())
 
     ff = merged["input_exc"]
-    plastic, periodic = plastic_feedforward(inputs, cortex, ff, circuits[0].input_channel, rules,
-                                            namespace)
+    clocks = {}
+    plastic, ff_periodic = plastic_feedforward(inputs, cortex, ff, circuits[0].input_channel,
+                                               rules, namespace, _weight_bound(circuits, "input_exc"),
+                                               clocks)
+    periodic = {"input_exc": ff_periodic}
+    cortical = {}
+    for name, projection_rules in cortical_rules.items():
+        cortical[name], periodic[name] = plastic_synapses(
+            cortex, cortex, merged[name], (CORTICAL_PLASTIC[name],), {}, projection_rules,
+            namespace, _weight_bound(circuits, name), name, clocks)
     static_ff = _static_synapses(inputs, cortex, merged["input_inh"], "feedforward_inh",
                                  models.STATIC_ON_PRE, namespace)
     recurrent_syn = _static_synapses(cortex, cortex, merged["recurrent"], "recurrent",
@@ -305,8 +336,10 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
                               streams),
         "cells": Snapshots(cortex, {"theta": b2.volt, "formed": 1, "eliminated": 1}, checkpoints,
                            "cell_snapshots", streams),
+        "cortical": {name: Snapshots(synapses, {"w": 1}, checkpoints, f"{name}_snapshots", streams)
+                     for name, synapses in cortical.items()},
     }
-    objects = [inputs, *drive_objects, cortex, plastic, static_ff, recurrent_syn,
+    objects = [inputs, *drive_objects, cortex, plastic, *cortical.values(), static_ff, recurrent_syn,
                _progress_reporter(timeline, engine), input_spikes]
     network = b2.Network(*(obj for obj in objects if obj is not None))
     return network, recorders, periodic
@@ -331,10 +364,14 @@ def input_group(spec0: CircuitSpec, timeline: Timeline, drives: Sequence[Drive],
 
 
 def cortex_group(n_cells: int, rules: Sequence[Rule], namespace: dict,
-                 name: str = "cortex", method: str = "euler") -> b2.NeuronGroup:
+                 name: str = "cortex", method: str = "euler",
+                 cortical: Mapping[str, Sequence[Rule]] | None = None) -> b2.NeuronGroup:
     """Conductance-based LIF cells with the variables, threshold terms and resets of
-    `rules` (cell rules, then the rules of projections onto them, then e.g. a `SpikeTally`)."""
-    model, threshold, reset = models.cortex_model(rules, INPUT_CHANNELS)
+    `rules` (cell rules, then the rules of the feed-forward projection onto them, then e.g.
+    a `SpikeTally`) and of the rules of the `cortical` projections (by name, both ends)."""
+    model, threshold, reset = models.cortex_model(
+        rules, INPUT_CHANNELS, [(rule, (CORTICAL_PLASTIC[projection],))
+                                for projection, rs in (cortical or {}).items() for rule in rs])
     group = b2.NeuronGroup(n_cells, model, threshold=threshold, reset=reset,
                            refractory="refractory_period", method=METHODS[method], name=name,
                            namespace=namespace)
@@ -343,40 +380,57 @@ def cortex_group(n_cells: int, rules: Sequence[Rule], namespace: dict,
 
 
 def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: MergedProjection,
-                        input_channel: np.ndarray, rules: Sequence[Rule],
-                        namespace: dict) -> tuple[b2.Synapses, list[Periodic]]:
+                        input_channel: np.ndarray, rules: Sequence[Rule], namespace: dict,
+                        weight_bound: float | None = None,
+                        clocks: dict | None = None) -> tuple[b2.Synapses, list[Periodic]]:
     """Feed-forward synapses shaped by `rules` (all inside the compiled loop); returns them
     and the rules' periodic statements.
 
     `inputs` and `cortex` need the rules' presynaptic and postsynaptic variables
     (`input_group`, `cortex_group`); `input_channel` is each input's channel (an index into
-    `INPUT_CHANNELS`).
+    `INPUT_CHANNELS`). `weight_bound` is ``w_max`` (if None, `namespace` has it).
     """
-    rewiring = ff.structural.any()
-    if not (rewiring or ff.alive.all()):
+    if not (ff.structural.any() or ff.alive.all()):
         raise ValueError("dead candidate synapses need structural plasticity")
-    statements = Statements(rules, INPUT_CHANNELS)
-    provided = {name for rule in rules for name in rule.provides}
-    synapses = b2.Synapses(
-        inputs, cortex,
-        models.PLASTIC_SYNAPSE + models.channel_indicators(INPUT_CHANNELS)
-        + "".join(rule.synapse_model(INPUT_CHANNELS) for rule in rules),
-        on_pre=models.PLASTIC_ON_PRE + "".join(rule.on_pre(statements) for rule in rules),
-        on_post="".join(rule.on_post(statements) for rule in rules) or None,
-        name="feedforward",
-        namespace=models.merged_namespace(
-            namespace, models.channel_ends(input_channel, INPUT_CHANNELS),
-            {} if "alive" in provided else {"alive": 1.0}))
-    synapses.connect(i=ff.pre, j=ff.post)
-    synapses.w = ff.weight
+    synapses, periodic = plastic_synapses(
+        inputs, cortex, ff, INPUT_CHANNELS, models.channel_ends(input_channel, INPUT_CHANNELS),
+        rules, namespace, weight_bound, "feedforward", {} if clocks is None else clocks)
     for rule in rules:
         rule.initialise(synapses, cortex, ff, input_channel[ff.pre], INPUT_CHANNELS)
+    return synapses, periodic
+
+
+def plastic_synapses(source: b2.NeuronGroup, target: b2.NeuronGroup,
+                     projection: MergedProjection, channels: Sequence[str], channel_ends: dict,
+                     rules: Sequence[Rule], namespace: dict, weight_bound: float | None,
+                     name: str, clocks: dict) -> tuple[b2.Synapses, list[Periodic]]:
+    """Synapses of `projection` shaped by `rules`, their periodic statements on the shared
+    `clocks` (by name; filled in); a cortical projection's rules are initialised here (its
+    one channel is its source population), the feed-forward one's by `plastic_feedforward`."""
+    statements = Statements(rules, channels)
+    provided = {n for rule in rules for n in rule.provides}
+    synapses = b2.Synapses(
+        source, target,
+        models.PLASTIC_SYNAPSE + models.channel_indicators(channels)
+        + "".join(rule.synapse_model(channels) for rule in rules),
+        on_pre=models.PLASTIC_ON_PRE + "".join(rule.on_pre(statements) for rule in rules),
+        on_post="".join(rule.on_post(statements) for rule in rules) or None,
+        name=name,
+        namespace=models.merged_namespace(
+            namespace, channel_ends, {} if "alive" in provided else {"alive": 1.0},
+            {} if weight_bound is None else {"w_max": weight_bound}))
+    synapses.connect(i=projection.pre, j=projection.post)
+    synapses.w = projection.weight
+    if len(channels) == 1:
+        for rule in rules:
+            rule.initialise(synapses, target, projection, np.zeros(projection.n_synapses, int),
+                            channels)
     periodic = [p for rule in rules for p in rule.periodic(statements)]
-    clocks = {}
+    prefix = "" if name == "feedforward" else f"{name}_"
     for p in periodic:
         clock = clocks.setdefault(p.clock, b2.Clock(p.interval_ms * b2.ms, name=p.clock))
-        group = synapses if p.target == "synapses" else cortex
-        group.run_regularly(p.statements, clock=clock, order=p.order, name=p.name)
+        group = synapses if p.target == "synapses" else target
+        group.run_regularly(p.statements, clock=clock, order=p.order, name=prefix + p.name)
     return synapses, periodic
 
 
@@ -385,6 +439,8 @@ def _merged_recording(recorders, layout: Layout, results_dir: Path | None,
     """The recorders' files as arrays (snapshots: one row per checkpoint), with the cortex's
     `SpikeTally` read out."""
     synapses = recorders["synapses"].read(results_dir)
+    cortical = {name: snapshots.read(results_dir)["w"]
+                for name, snapshots in recorders["cortical"].items()}
     exc = layout.indices("exc")
     cells = {name: values[:, exc] for name, values in recorders["cells"].read(results_dir).items()}
     theta = cells.get("theta")
@@ -392,7 +448,7 @@ def _merged_recording(recorders, layout: Layout, results_dir: Path | None,
         **tallies, ff_weights=synapses["w"], ff_alive=synapses.get("alive"),
         threshold_shift_mv=(np.zeros((len(synapses["w"]), len(exc))) if theta is None
                             else theta / 1e-3),
-        formed=cells.get("formed"), eliminated=cells.get("eliminated"))
+        formed=cells.get("formed"), eliminated=cells.get("eliminated"), cortical_weights=cortical)
 
 
 _PROGRESS_CPP = """

@@ -7,7 +7,7 @@ monitors, and everything else is tested without Brian2.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -53,6 +53,9 @@ class Recording:
         Feed-forward synapses formed and eliminated since the start of the run.
     threshold_shift_mv : ndarray of float32, shape (n_checkpoints, n_exc)
         Homeostatic threshold shift of every excitatory cell (mV).
+    cortical_weights : dict of str to ndarray of float32, shape (n_checkpoints, n_synapses)
+        Weights of each plastic cortical projection (e.g. ``exc_exc23``), in the order of
+        ``spec.projections[name]``; empty where the cortex is static.
     """
 
     window_spikes: dict[str, np.ndarray]
@@ -63,6 +66,7 @@ class Recording:
     formed: np.ndarray
     eliminated: np.ndarray
     threshold_shift_mv: np.ndarray
+    cortical_weights: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class MergedRecording:
         Snapshots of the L4 excitatory cells of every circuit, in circuit order.
     formed, eliminated : ndarray, shape (n_checkpoints, n_merged_exc) or None
         Synapses formed and eliminated onto those cells so far (None without turnover).
+    cortical_weights : dict of str to ndarray, shape (n_checkpoints, n_merged_synapses)
+        Snapshots of each plastic cortical projection of every circuit, in circuit order.
     """
 
     window_spikes: np.ndarray
@@ -93,6 +99,7 @@ class MergedRecording:
     threshold_shift_mv: np.ndarray
     formed: np.ndarray | None
     eliminated: np.ndarray | None
+    cortical_weights: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Layout:
@@ -124,12 +131,15 @@ class Layout:
         self.learns = np.concatenate([np.full(sum(c.population_sizes.values()), c.label not in frozen)
                                       for c in circuits])
 
-    def merged_projections(self) -> dict[str, MergedProjection]:
-        """The three synapse populations the engine simulates: ``input_exc`` (plastic),
-        ``input_inh`` and ``recurrent`` (every projection between cortical cells)."""
-        recurrent = [name for name in self.circuits[0].projections if not name.startswith("input")]
+    def merged_projections(self, plastic: Collection[str] = ()) -> dict[str, MergedProjection]:
+        """The synapse populations the engine simulates: ``input_exc`` (plastic),
+        ``input_inh``, each of the `plastic` cortical projections (e.g. ``exc_exc23``) and
+        ``recurrent`` (every other projection between cortical cells)."""
+        recurrent = [name for name in self.circuits[0].projections
+                     if not name.startswith("input") and name not in plastic]
         return {"input_exc": self.projection("input_exc"),
                 "input_inh": self.projection("input_inh"),
+                **{name: self.projection(name) for name in plastic},
                 "recurrent": self.projection(*recurrent)}
 
     def offset(self, circuit_index: int, population: str) -> int:
@@ -198,4 +208,13 @@ class Layout:
             ff_weights=weights, ff_alive=alive,
             formed=events_so_far(merged.formed), eliminated=events_so_far(merged.eliminated),
             threshold_shift_mv=np.asarray(merged.threshold_shift_mv[:, exc], dtype=np.float32),
+            cortical_weights={name: np.asarray(weights[:, self._synapses_of(k, name)],
+                                               dtype=np.float32)
+                              for name, weights in merged.cortical_weights.items()},
         )
+
+    def _synapses_of(self, k: int, name: str) -> slice:
+        """Where circuit `k`'s synapses of the (fully simulated) projection `name` sit in the
+        merged projection."""
+        start = sum(c.projections[name].n_synapses for c in self.circuits[:k])
+        return slice(start, start + self.circuits[k].projections[name].n_synapses)

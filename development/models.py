@@ -175,6 +175,8 @@ def channel_indicators(channels) -> str:
     loading a channel per synapse event; the last channel's is the complement of the others'.
     (With a load, the compiler's floating-point arithmetic of the weight updates changed in
     the last bit, so runs were no longer identical to those before channels were data.)"""
+    if len(channels) == 1:  # a cortical projection: one source population
+        return f"in_{channels[0]} = 1 : 1\n"
     lines, others = [], []
     for index, name in enumerate(channels[:-1]):
         after = f"int(i >= channel_end_{channels[index - 1]}) * " if index else ""
@@ -193,14 +195,26 @@ def channel_ends(input_channel, channels) -> dict:
             for index, name in enumerate(channels[:-1])}
 
 
-def cortex_model(rules, channels) -> tuple[str, str, str]:
+def cortex_model(rules, channels, cortical=()) -> tuple[str, str, str]:
     """Model, threshold and reset of the cortex with the cell rules and the rules of the
-    projections onto it, in that order."""
-    model = (CORTEX_MEMBRANE + "".join(rule.target_model(channels) for rule in rules)
+    projections onto it from `channels`, in that order, then the rules of projections
+    within the cortex (`cortical`: pairs of a rule and its projection's channels), whose
+    cells are both ends. A line two rules share (e.g. a spike trace) appears once."""
+    targets = [(rule, channels) for rule in rules] + list(cortical)
+    model = (CORTEX_MEMBRANE
+             + _once([rule.target_model(c) for rule, c in targets]
+                     + [rule.source_model(c) for rule, c in cortical])
              + CORTEX_CONSTANTS + SCHEDULE_VARIABLES)
-    threshold = CORTEX_THRESHOLD + "".join(rule.threshold_term() for rule in rules)
-    reset = CORTEX_RESET + "".join(rule.target_reset() for rule in rules)
+    threshold = CORTEX_THRESHOLD + "".join(dict.fromkeys(r.threshold_term() for r, _ in targets))
+    reset = CORTEX_RESET + _once([rule.target_reset() for rule, _ in targets]
+                                 + [rule.source_reset() for rule, _ in cortical])
     return model, threshold, reset
+
+
+def _once(fragments) -> str:
+    """The lines of `fragments`, each once, in their first order."""
+    return "".join(f"{line}\n" for line in dict.fromkeys(
+        line for fragment in fragments for line in fragment.splitlines() if line.strip()))
 
 
 def input_model(drives, rules, channels) -> tuple[str, str]:

@@ -151,23 +151,39 @@ class EngineParams:
         check_ranges(self)
 
 
+#: Cortical projections that rules may make plastic (`RuleParams`), and the name of the one
+#: input "channel" of each: normalisation keeps each cell's total weight from that source.
+CORTICAL_PLASTIC = {"exc_exc23": "l4", "exc23_exc23": "l23"}
+#: The projection each list of synapse rules of `RuleParams` acts on.
+RULE_PROJECTIONS = {"feedforward": "input_exc", "l4_l23": "exc_exc23", "l23_l23": "exc23_exc23"}
+
+
 @dataclass(frozen=True)
 class RuleParams:
     """Which plasticity rules act, by name (`neurodev.development.rules.RULES`), in the order
-    their statements run: ``feedforward`` on the L4 feed-forward synapses, ``cells`` on the
-    cortical cells. Structural plasticity joins the feed-forward rules of the circuits an
+    their statements run: ``feedforward`` on the L4 feed-forward synapses, ``l4_l23`` on the
+    L4 → L2/3 excitatory synapses and ``l23_l23`` on the L2/3 E → E synapses (none: static),
+    ``cells`` on the cortical cells. Every circuit of a run has the same rules (its frozen
+    control none). Structural plasticity joins the feed-forward rules of the circuits an
     experiment rewires (``structural.enabled``), so it is not listed here."""
 
     feedforward: tuple[str, ...] = ("pair_stdp", "channel_normalisation")
+    l4_l23: tuple[str, ...] = ()
+    l23_l23: tuple[str, ...] = ()
     cells: tuple[str, ...] = ("homeostatic_threshold",)
 
     def __post_init__(self):
-        for key in ("feedforward", "cells"):
+        for key in ("feedforward", "l4_l23", "l23_l23", "cells"):
             names = getattr(self, key)
             if not (isinstance(names, tuple) and all(isinstance(n, str) for n in names)):
                 raise ParameterError(key, names, "a list of rule names")
             if len(set(names)) != len(names):
                 raise ParameterError(key, list(names), "each rule once")
-        if "structural" in self.feedforward:
-            raise ParameterError("feedforward", list(self.feedforward),
-                                 "rules other than 'structural' (switched by structural.enabled)")
+            if key != "cells" and "structural" in names:
+                raise ParameterError(key, list(names),
+                                     "rules other than 'structural' (switched by structural.enabled)")
+
+    def cortical(self) -> dict[str, tuple[str, ...]]:
+        """The rules of each plastic cortical projection, by projection name."""
+        return {projection: getattr(self, key) for key, projection in RULE_PROJECTIONS.items()
+                if key != "feedforward" and getattr(self, key)}

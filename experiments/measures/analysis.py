@@ -47,7 +47,9 @@ def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis
                              stream)
                 for population, stream in (("exc", l4_rng), ("exc23", l23_rng)))
     out |= {f"l23_{name}": values for name, values in l23.items()}
-    out |= _connection_specificity(spec.projections["exc23_exc23"], l23, analysis, connection_rng)
+    out |= _connection_specificity(spec.projections["exc23_exc23"],
+                                   recording.cortical_weights.get("exc23_exc23"), l23, analysis,
+                                   connection_rng)
     ff = spec.projections["input_exc"]
     n_sites = len(spec.input_positions_um)
     rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
@@ -108,13 +110,17 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
     return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
 
-def _connection_specificity(projection, tuning, analysis, rng) -> dict:
-    """`connection_specificity` of a static projection at every checkpoint, among the cells
-    selective there (a preference needs tuning to mean anything)."""
-    per_checkpoint = [connection_specificity(projection.pre, projection.post, projection.weight,
+def _connection_specificity(projection, weights, tuning, analysis, rng) -> dict:
+    """`connection_specificity` of a projection at every checkpoint, among the cells
+    selective there (a preference needs tuning to mean anything), with its weights of the
+    checkpoint (`weights`, one row each) if it is plastic, else its fixed ones."""
+    if weights is None:
+        weights = np.broadcast_to(projection.weight, (len(tuning["preferred"]), projection.n_synapses))
+    per_checkpoint = [connection_specificity(projection.pre, projection.post, weight,
                                              preferred, cells, rng)
-                      for preferred, cells in zip(tuning["preferred"],
-                                                  selective_cells(tuning, analysis), strict=True)]
+                      for preferred, cells, weight in zip(tuning["preferred"],
+                                                          selective_cells(tuning, analysis),
+                                                          weights, strict=True)]
     short = {"n_pairs": "pairs", "overall_probability": "overall"}
     return {f"l23_connection_{short.get(name, name)}": np.array([c[name] for c in per_checkpoint])
             for name in per_checkpoint[0]}

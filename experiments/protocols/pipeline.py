@@ -132,7 +132,8 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
         recordings, engine = simulate(
             circuits, timeline, input_drives(config), config.neurons, feedforward, cells,
             config.engine, int(config.seed_stream("brian2").generate_state(1)[0]), build_root,
-            rewired=rewired, frozen=[label for label, w in circuit_wirings.items() if w.frozen])
+            rewired=rewired, frozen=[label for label, w in circuit_wirings.items() if w.frozen],
+            cortical_rules=cortical_rules(config))
         log("  Brian2: " + ", ".join(f"{name.replace('_', ' ')} {seconds:.1f} s"
                                      for name, seconds in engine.wall_time_s.items()))
 
@@ -163,6 +164,8 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
                        f"{spec.label}.rf_centres_um": spec.rf_centres_um,
                        f"{spec.label}.ff_weights": recording.ff_weights,
                        f"{spec.label}.ff_alive": recording.ff_alive}
+            arrays |= {f"{spec.label}.{name}_weights": weights
+                       for name, weights in recording.cortical_weights.items()}
     timings = {"phase_wall_time_s": phase.wall_times, "engine": dataclasses.asdict(engine)}
     return metrics, arrays, timings, circuits
 
@@ -206,17 +209,24 @@ def rules(config: ExperimentConfig, rewiring: bool) -> tuple[list[Rule], list[Ru
     """The configured plasticity rules of the feed-forward synapses (with structural
     plasticity if any circuit is rewired) and of the cells, each with its section's
     parameters."""
-    def built(names):
-        return [RULES[name](getattr(config, RULES[name].section) if RULES[name].section else None)
-                for name in names]
+    return (_built(config, [*config.rules.feedforward, *(["structural"] if rewiring else [])]),
+            _built(config, config.rules.cells))
 
-    return (built([*config.rules.feedforward, *(["structural"] if rewiring else [])]),
-            built(config.rules.cells))
+
+def cortical_rules(config: ExperimentConfig) -> dict[str, list[Rule]]:
+    """The configured rules of each plastic cortical projection (``rules.l4_l23``,
+    ``rules.l23_l23``), by projection name; static projections are left out."""
+    return {name: _built(config, names) for name, names in config.rules.cortical().items()}
+
+
+def _built(config: ExperimentConfig, names) -> list[Rule]:
+    return [RULES[name](getattr(config, RULES[name].section) if RULES[name].section else None)
+            for name in names]
 
 
 def check_rules(config: ExperimentConfig):
     """Refuse rule names that no registered rule has."""
-    for key in ("feedforward", "cells"):
+    for key in ("feedforward", "l4_l23", "l23_l23", "cells"):
         names = getattr(config.rules, key)
         unknown = [name for name in names if name not in RULES or name == "structural"]
         if unknown:

@@ -42,15 +42,16 @@ def test_a_new_rule_is_chosen_in_the_config_and_built_by_the_pipeline():
     assert with_turnover[-1].name == "structural"
 
 
+@pytest.mark.parametrize("key", ["feedforward", "l4_l23", "l23_l23"])
 @pytest.mark.parametrize(("rules", "message"), [
     (["pair_stdp", "nosuch"], "no rule named 'nosuch'"),
     (["structural"], "switched by structural.enabled"),
     (["pair_stdp", "pair_stdp"], "each rule once"),
 ])
-def test_unknown_or_misplaced_rules_are_refused_naming_the_key(rules, message):
+def test_unknown_or_misplaced_rules_are_refused_naming_the_key(key, rules, message):
     with pytest.raises(ConfigError, match=message) as refused:
-        HEADLINE.validate(from_dict({"rules": {"feedforward": rules}}, TINY))
-    assert "rules.feedforward" in str(refused.value) and "\n" not in str(refused.value)
+        HEADLINE.validate(from_dict({"rules": {key: rules}}, TINY))
+    assert f"rules.{key}" in str(refused.value) and "\n" not in str(refused.value)
 
 
 def test_a_rule_name_is_registered_once():
@@ -128,3 +129,36 @@ def test_the_triplet_rule_changes_a_weight_by_its_closed_form():
     o1 = np.exp(-30 / p.tau_minus_ms) + np.exp(-20 / p.tau_minus_ms)
     third = -s * o1 * (p.a2_minus + p.a3_minus * np.exp(-40 / p.tau_x_ms))
     np.testing.assert_allclose(synapses.w[:], 1.0 + first + second + third, rtol=1e-9)
+
+
+def test_cortical_projections_learn_by_their_own_rules_in_every_circuit_but_the_frozen(
+        tmp_path, build_root):
+    """L4 → L2/3 under pair STDP with normalisation and L2/3 E → E under triplet STDP
+    (compiled, through the pipeline): their weights are recorded at every checkpoint, change
+    during development and not before it, stay in [0, w_max], keep each L2/3 cell's total
+    from L4 (normalisation: within 2 %, its shift runs every 100 ms while STDP acts between),
+    and do not change in the frozen control."""
+    from neurodev.experiments.machinery.runner import run_experiment
+    from neurodev.experiments.machinery.store import ResultStore
+
+    config = from_dict({"rules": {"l4_l23": ["pair_stdp", "channel_normalisation"],
+                                  "l23_l23": ["triplet_stdp"]},
+                        "schedule": {"vision_epochs": 0}}, TINY)
+    run_dir = run_experiment(HEADLINE.name, config, tmp_path, build_root=build_root,
+                             log=lambda message: None)
+    run = ResultStore(tmp_path).load(run_dir)
+    circuits = pipeline.build_circuits(config, HEADLINE.wirings(config))
+    for spec in circuits:
+        for name in ("exc_exc23", "exc23_exc23"):
+            projection = spec.projections[name]
+            weights = run.arrays[f"{spec.label}.{name}_weights"]
+            assert weights.shape == (len(run.metrics["development"]["phase"]),
+                                     projection.n_synapses)
+            np.testing.assert_allclose(weights[0], projection.weight, rtol=1e-6)
+            changed = np.abs(weights[-1] - weights[0]).max()
+            assert (changed == 0) if spec.label == "frozen_random" else (changed > 0), name
+            assert weights.min() >= 0 and weights.max() <= projection.weight_bound
+        l4 = spec.projections["exc_exc23"]
+        totals = [np.bincount(l4.post, weights=w, minlength=spec.n_exc23)
+                  for w in run.arrays[f"{spec.label}.exc_exc23_weights"][[0, -1]]]
+        np.testing.assert_allclose(totals[1], totals[0], rtol=0.02)
