@@ -320,8 +320,9 @@ def _build_network(layout, merged, timeline, drives, neurons, rules, cell_rules,
     cortical = {}
     for name, projection_rules in cortical_rules.items():
         cortical[name], periodic[name] = plastic_synapses(
-            cortex, cortex, merged[name], (CORTICAL_PLASTIC[name],), {}, projection_rules,
-            namespace, _weight_bound(circuits, name), name, clocks)
+            cortex, cortex, merged[name], (CORTICAL_PLASTIC[name],),
+            np.zeros(merged[name].n_synapses, int), {}, projection_rules, namespace,
+            _weight_bound(circuits, name), name, clocks)
     static_ff = _static_synapses(inputs, cortex, merged["input_inh"], "feedforward_inh",
                                  models.STATIC_ON_PRE, namespace)
     recurrent_syn = _static_synapses(cortex, cortex, merged["recurrent"], "recurrent",
@@ -392,21 +393,19 @@ def plastic_feedforward(inputs: b2.NeuronGroup, cortex: b2.NeuronGroup, ff: Merg
     """
     if not (ff.structural.any() or ff.alive.all()):
         raise ValueError("dead candidate synapses need structural plasticity")
-    synapses, periodic = plastic_synapses(
-        inputs, cortex, ff, INPUT_CHANNELS, models.channel_ends(input_channel, INPUT_CHANNELS),
-        rules, namespace, weight_bound, "feedforward", {} if clocks is None else clocks)
-    for rule in rules:
-        rule.initialise(synapses, cortex, ff, input_channel[ff.pre], INPUT_CHANNELS)
-    return synapses, periodic
+    return plastic_synapses(inputs, cortex, ff, INPUT_CHANNELS, input_channel[ff.pre],
+                            models.channel_ends(input_channel, INPUT_CHANNELS), rules, namespace,
+                            weight_bound, "feedforward", {} if clocks is None else clocks)
 
 
 def plastic_synapses(source: b2.NeuronGroup, target: b2.NeuronGroup,
-                     projection: MergedProjection, channels: Sequence[str], channel_ends: dict,
-                     rules: Sequence[Rule], namespace: dict, weight_bound: float | None,
-                     name: str, clocks: dict) -> tuple[b2.Synapses, list[Periodic]]:
+                     projection: MergedProjection, channels: Sequence[str],
+                     synapse_channel: np.ndarray, channel_ends: dict, rules: Sequence[Rule],
+                     namespace: dict, weight_bound: float | None, name: str,
+                     clocks: dict) -> tuple[b2.Synapses, list[Periodic]]:
     """Synapses of `projection` shaped by `rules`, their periodic statements on the shared
-    `clocks` (by name; filled in); a cortical projection's rules are initialised here (its
-    one channel is its source population), the feed-forward one's by `plastic_feedforward`."""
+    `clocks` (by name; filled in). `synapse_channel` is each synapse's index into
+    `channels` (a cortical projection has one channel, its source population)."""
     statements = Statements(rules, channels)
     provided = {n for rule in rules for n in rule.provides}
     synapses = b2.Synapses(
@@ -421,11 +420,11 @@ def plastic_synapses(source: b2.NeuronGroup, target: b2.NeuronGroup,
             {} if weight_bound is None else {"w_max": weight_bound}))
     synapses.connect(i=projection.pre, j=projection.post)
     synapses.w = projection.weight
-    if len(channels) == 1:
-        for rule in rules:
-            rule.initialise(synapses, target, projection, np.zeros(projection.n_synapses, int),
-                            channels)
+    for rule in rules:
+        rule.initialise(synapses, target, projection, synapse_channel, channels)
     periodic = [p for rule in rules for p in rule.periodic(statements)]
+    # The feed-forward objects keep their names: Brian2 orders the objects of one time slot
+    # and order by name, so renaming them would reorder the statements of every run.
     prefix = "" if name == "feedforward" else f"{name}_"
     for p in periodic:
         clock = clocks.setdefault(p.clock, b2.Clock(p.interval_ms * b2.ms, name=p.clock))

@@ -184,9 +184,8 @@ class Layout:
             return {population: tally[:, self.offset(k, population):self.offset(k, population) + size]
                     for population, size in circuit.population_sizes.items()}
 
-        simulated, in_pool = self.simulated(k, "input_exc")
-        ff_start = sum(self.simulated(j, "input_exc")[0].n_synapses for j in range(k))
-        ff = slice(ff_start, ff_start + simulated.n_synapses)
+        _, in_pool = self.simulated(k, "input_exc")
+        ff = self._synapses_of(k, "input_exc")
         pool_size = circuit.projections["input_exc"].n_synapses
         n_checkpoints = len(merged.ff_weights)
         weights = np.zeros((n_checkpoints, pool_size), dtype=np.float32)
@@ -214,7 +213,7 @@ class Layout:
         )
 
     def _synapses_of(self, k: int, name: str) -> slice:
-        """Where circuit `k`'s synapses of the (fully simulated) projection `name` sit in the
-        merged projection."""
-        start = sum(c.projections[name].n_synapses for c in self.circuits[:k])
-        return slice(start, start + self.circuits[k].projections[name].n_synapses)
+        """Where circuit `k`'s simulated synapses of projection `name` sit in the merged
+        projection."""
+        start = sum(self.simulated(j, name)[0].n_synapses for j in range(k))
+        return slice(start, start + self.simulated(k, name)[0].n_synapses)

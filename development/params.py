@@ -7,7 +7,7 @@ Sources and reasons for each default are in README.md (Parameters).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from neurodev.circuits.params import ParameterError, check_choice, check_flag, check_ranges, param
 
@@ -173,7 +173,7 @@ class RuleParams:
     cells: tuple[str, ...] = ("homeostatic_threshold",)
 
     def __post_init__(self):
-        for key in ("feedforward", "l4_l23", "l23_l23", "cells"):
+        for key in (f.name for f in fields(self)):
             names = getattr(self, key)
             if not (isinstance(names, tuple) and all(isinstance(n, str) for n in names)):
                 raise ParameterError(key, names, "a list of rule names")

@@ -226,7 +226,7 @@ def _built(config: ExperimentConfig, names) -> list[Rule]:
 
 def check_rules(config: ExperimentConfig):
     """Refuse rule names that no registered rule has."""
-    for key in ("feedforward", "l4_l23", "l23_l23", "cells"):
+    for key in (f.name for f in dataclasses.fields(config.rules)):
         names = getattr(config.rules, key)
         unknown = [name for name in names if name not in RULES or name == "structural"]
         if unknown:
