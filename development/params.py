@@ -95,6 +95,39 @@ class TripletParams:
 
 
 @dataclass(frozen=True)
+class BurstTimingParams:
+    """Burst-timing-dependent plasticity (Butts, Kanold & Shatz 2007 PLoS Biol 5:e61):
+    pre- and postsynaptic activity within about a second of each other potentiates, activity
+    a few seconds apart depresses mildly, whichever comes first. Every pair of spikes changes
+    the weight by the symmetric window
+    ``K(Δ) = A+ exp(−|Δ|/τ+) − A− exp(−|Δ|/τ−)``, with ``A− τ− = depression_balance · A+ τ+``
+    (so with balance 1 uncorrelated firing leaves a weight where it is on average and only
+    correlations on the seconds scale drive learning); for bursts this sums to the overlap of
+    the two bursts weighted by K. The change is additive, in units of the synapse's bound
+    ``w_max`` (a soft bound ``w_max − w`` would make potentiation outweigh depression by
+    ``w_max / w``, tens to one at the operating weights), clipped to [0, w_max]; potentiation
+    is gated by ``alive``. Sources and reasons for each default are in README.md (Parameters).
+    """
+
+    tau_potentiation_ms: float = param(600.0, 0, 1e7, open_low=True)
+    tau_depression_ms: float = param(1800.0, 0, 1e7, open_low=True)
+    a_potentiation: float = param(6e-5, 0, 1)
+    depression_balance: float = param(1.0, 0, 100)
+
+    def __post_init__(self):
+        check_ranges(self)
+        # The window must potentiate coincident activity and depress activity seconds apart.
+        if self.tau_depression_ms <= self.tau_potentiation_ms:
+            raise ParameterError("tau_depression_ms", self.tau_depression_ms,
+                                 f"above tau_potentiation_ms = {self.tau_potentiation_ms:g}")
+        ratio = self.tau_depression_ms / self.tau_potentiation_ms
+        if self.depression_balance >= ratio:
+            raise ParameterError("depression_balance", self.depression_balance,
+                                 f"below tau_depression_ms / tau_potentiation_ms = {ratio:g}"
+                                 " (else coincident activity depresses)")
+
+
+@dataclass(frozen=True)
 class StructuralParams:
     """Elimination and formation of plastic (feed-forward) synapses from a potential pool.
 

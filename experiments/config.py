@@ -19,6 +19,7 @@ import numpy as np
 from neurodev.circuits.params import ParameterError, check_choice, check_ranges, param
 from neurodev.circuits.spec import CircuitParams, WiringParams
 from neurodev.development.params import (
+    BurstTimingParams,
     EngineParams,
     NeuronParams,
     PlasticityParams,
@@ -103,6 +104,7 @@ class ExperimentConfig:
     neurons: NeuronParams = NeuronParams()
     plasticity: PlasticityParams = PlasticityParams()
     triplet: TripletParams = TripletParams()
+    burst_timing: BurstTimingParams = BurstTimingParams()
     structural: StructuralParams = StructuralParams()
     rules: RuleParams = RuleParams()
     engine: EngineParams = EngineParams()

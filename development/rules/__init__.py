@@ -3,13 +3,20 @@ config (``[rules]``), and composed by the engine into one Brian2 model.
 
 A rule contributes Brian2 code fragments to the groups and synapses of the projection it acts
 on, and its own namespace; it never edits the engine. See `Rule` for the contract, and
-`stdp`, `normalisation`, `homeostasis` and `structural` for the rules neurodev ships.
+`stdp`, `burst_timing`, `normalisation`, `homeostasis` and `structural` for the rules
+neurodev ships.
 """
 
 from __future__ import annotations
 
 # The rules neurodev ships register themselves when imported.
-from neurodev.development.rules import homeostasis, normalisation, stdp, structural  # noqa: F401
+from neurodev.development.rules import (  # noqa: F401
+    burst_timing,
+    homeostasis,
+    normalisation,
+    stdp,
+    structural,
+)
 from neurodev.development.rules.base import RULES, Periodic, Rule, Statements, register
 
 __all__ = ["RULES", "Periodic", "Rule", "Statements", "register"]

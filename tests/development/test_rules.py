@@ -9,7 +9,7 @@ from neurodev.development import models
 from neurodev.development.engine import cortex_group, plastic_feedforward
 from neurodev.development.integration import EULER_JUMPS
 from neurodev.development.layout import MergedProjection
-from neurodev.development.params import NeuronParams, TripletParams
+from neurodev.development.params import BurstTimingParams, NeuronParams, TripletParams
 from neurodev.development.rules import RULES, Periodic, Rule, Statements, register
 from neurodev.experiments.config import TINY, ConfigError, from_dict
 from neurodev.experiments.protocols import pipeline
@@ -78,14 +78,16 @@ def test_the_toy_rule_runs_in_the_engine_unchanged():
     np.testing.assert_allclose(synapses.w[:], weight * (1 - DECAY_PER_STEP) ** 10, rtol=1e-12)
 
 
-def test_the_triplet_rule_is_chosen_in_the_config_and_learns_only_while_developing(
-        tmp_path, build_root):
-    """Triplet STDP in place of the pair rule, through the whole pipeline (compiled): weights
-    change during development and not at checkpoint 0, and not in the frozen control."""
+@pytest.mark.parametrize("rule", ["triplet_stdp", "burst_timing"])
+def test_a_timing_rule_is_chosen_in_the_config_and_learns_only_while_developing(
+        rule, tmp_path, build_root):
+    """Triplet STDP or burst-timing plasticity in place of the pair rule, through the whole
+    pipeline (compiled): weights change during development and not at checkpoint 0, and not
+    in the frozen control."""
     from neurodev.experiments.machinery.runner import run_experiment
     from neurodev.experiments.machinery.store import ResultStore
 
-    config = from_dict({"rules": {"feedforward": ["triplet_stdp", "channel_normalisation"]},
+    config = from_dict({"rules": {"feedforward": [rule, "channel_normalisation"]},
                         "schedule": {"vision_epochs": 0}}, TINY)
     run_dir = run_experiment(HEADLINE.name, config, tmp_path, build_root=build_root,
                              log=lambda message: None)
@@ -95,54 +97,91 @@ def test_the_triplet_rule_is_chosen_in_the_config_and_learns_only_while_developi
     assert set(circuits["frozen_random"]["weight_change"]) == {0.0}
 
 
-def test_the_triplet_rule_changes_a_weight_by_its_closed_form():
-    """One synapse, spikes at chosen times — pre at 10 ms, post at 20 and 30 ms, pre at 50 ms:
-    the weight changes by Pfister & Gerstner's all-to-all rule exactly (to rounding): the
-    first post spike potentiates by r1 A2+, the second by r1 (A2+ + A3+ o2) with o2 left by
-    the first, the last pre spike depresses by o1 (A2− + A3− r2)."""
+def one_synapse_weight(rule, pre_ms, post_ms, duration_ms, w=1.0, w_max=10.0):
+    """The weight of one synapse under `rule` alone (numpy target) after `duration_ms` of
+    development, its presynaptic cell spiking at `pre_ms` and its postsynaptic one at
+    `post_ms` (each rounded to a time step)."""
     b2.prefs.codegen.target = "numpy"
-    params = TripletParams(a2_plus=0.01)  # a visible pair term (the default is ~0)
-    rule = RULES["triplet_stdp"](params)
     dt_ms = float(b2.defaultclock.dt / b2.ms)
 
     def train(times_ms):
-        values = np.zeros(round(60 / dt_ms) + 1)
+        values = np.zeros(round(duration_ms / dt_ms) + 1)
         values[np.round(np.asarray(times_ms) / dt_ms).astype(int)] = 1
         return b2.TimedArray(values, dt=b2.defaultclock.dt)
 
     namespace = models.merged_namespace(rule.namespace(), EULER_JUMPS, {
-        "w_max": 10.0, "pre_train": train([10, 50]), "post_train": train([20, 30])})
+        "w_max": w_max, "pre_train": train(pre_ms), "post_train": train(post_ms)})
     inputs = b2.NeuronGroup(1, rule.source_model(()), threshold="pre_train(t) > 0.5",
                             reset=rule.source_reset(), namespace=namespace, name="inputs")
     cells = b2.NeuronGroup(1, rule.target_model(()) + "ge : 1\ndeveloping : 1 (shared)\n"
                            "learns : 1\n", threshold="post_train(t) > 0.5",
                            reset=rule.target_reset(), namespace=namespace, name="cortex")
     cells.developing, cells.learns = 1.0, 1.0
-    ff = MergedProjection(np.array([0]), np.array([0]), np.array([1.0]), np.zeros(1, bool),
+    ff = MergedProjection(np.array([0]), np.array([0]), np.array([w]), np.zeros(1, bool),
                           np.ones(1, bool), np.zeros(1, bool))
     synapses, _ = plastic_feedforward(inputs, cells, ff, np.zeros(1, int), [rule], namespace)
-    b2.Network(inputs, cells, synapses).run(60 * b2.ms, namespace={})
+    b2.Network(inputs, cells, synapses).run(duration_ms * b2.ms, namespace={})
+    return float(synapses.w[0])
 
-    p, s = params, params.weight_scale
+
+def test_the_triplet_rule_changes_a_weight_by_its_closed_form():
+    """One synapse, spikes at chosen times — pre at 10 ms, post at 20 and 30 ms, pre at 50 ms:
+    the weight changes by Pfister & Gerstner's all-to-all rule exactly (to rounding): the
+    first post spike potentiates by r1 A2+, the second by r1 (A2+ + A3+ o2) with o2 left by
+    the first, the last pre spike depresses by o1 (A2− + A3− r2)."""
+    p = TripletParams(a2_plus=0.01)  # a visible pair term (the default is ~0)
+    weight = one_synapse_weight(RULES["triplet_stdp"](p), [10, 50], [20, 30], 60)
+
+    s = p.weight_scale
     first = s * np.exp(-10 / p.tau_plus_ms) * p.a2_plus
     second = s * np.exp(-20 / p.tau_plus_ms) * (p.a2_plus + p.a3_plus * np.exp(-10 / p.tau_y_ms))
     o1 = np.exp(-30 / p.tau_minus_ms) + np.exp(-20 / p.tau_minus_ms)
     third = -s * o1 * (p.a2_minus + p.a3_minus * np.exp(-40 / p.tau_x_ms))
-    np.testing.assert_allclose(synapses.w[:], 1.0 + first + second + third, rtol=1e-9)
+    np.testing.assert_allclose(weight, 1.0 + first + second + third, rtol=1e-9)
+
+
+def test_the_burst_timing_rule_changes_a_weight_by_its_closed_form_whichever_spike_leads():
+    """Pre at 100 ms, post at 600 ms, pre at 2600 ms: each later spike changes the weight by
+    w_max K(Δ) at its distance Δ from each earlier spike of the other cell; swapping the
+    cells' roles gives the same weight (order-blind), to rounding."""
+    p = BurstTimingParams()
+    rule, w_max = RULES["burst_timing"](p), 10.0
+    a_minus = p.depression_balance * p.a_potentiation * p.tau_potentiation_ms / p.tau_depression_ms
+    window = [p.a_potentiation * np.exp(-delta / p.tau_potentiation_ms)
+              - a_minus * np.exp(-delta / p.tau_depression_ms) for delta in (500, 2000)]
+    forward = one_synapse_weight(rule, [100, 2600], [600], 2700, w_max=w_max)
+    backward = one_synapse_weight(rule, [600], [100, 2600], 2700, w_max=w_max)
+    np.testing.assert_allclose([forward, backward], 1.0 + w_max * sum(window), rtol=1e-9)
+
+
+def test_coincident_bursts_potentiate_and_bursts_seconds_apart_depress_mildly():
+    """Butts et al. 2007's finding, at the defaults: a pair of 1.5 s bursts at 20 Hz that
+    coincide strengthens a synapse; the same bursts 3 s apart (not overlapping) weaken it, by
+    less than coincidence strengthens it; bursts 20 s apart leave it (within 1 % of the
+    coincident change: the window has decayed)."""
+    rule = RULES["burst_timing"](BurstTimingParams())
+    burst = np.arange(0, 1500, 50.0) + 100
+
+    def change(offset_ms):
+        return one_synapse_weight(rule, burst, burst + offset_ms, offset_ms + 1700) - 1.0
+
+    coincident, apart, far = change(25.0), change(3000.0), change(20_000.0)
+    assert coincident > 0 > apart and abs(apart) < coincident
+    assert abs(far) < 0.01 * coincident
 
 
 def test_cortical_projections_learn_by_their_own_rules_in_every_circuit_but_the_frozen(
         tmp_path, build_root):
-    """L4 → L2/3 under pair STDP with normalisation and L2/3 E → E under triplet STDP
-    (compiled, through the pipeline): their weights are recorded at every checkpoint, change
-    during development and not before it, stay in [0, w_max], keep each L2/3 cell's total
-    from L4 (normalisation: within 2 %, its shift runs every 100 ms while STDP acts between),
-    and do not change in the frozen control."""
+    """L4 → L2/3 under triplet STDP with normalisation and L2/3 E → E under burst-timing
+    plasticity, whose cells are both ends (compiled, through the pipeline): their weights are
+    recorded at every checkpoint, change during development and not before it, stay in
+    [0, w_max], keep each L2/3 cell's total from L4 (normalisation: within 2 %, its shift
+    runs every 100 ms while STDP acts between), and do not change in the frozen control."""
     from neurodev.experiments.machinery.runner import run_experiment
     from neurodev.experiments.machinery.store import ResultStore
 
-    config = from_dict({"rules": {"l4_l23": ["pair_stdp", "channel_normalisation"],
-                                  "l23_l23": ["triplet_stdp"]},
+    config = from_dict({"rules": {"l4_l23": ["triplet_stdp", "channel_normalisation"],
+                                  "l23_l23": ["burst_timing"]},
                         "schedule": {"vision_epochs": 0}}, TINY)
     run_dir = run_experiment(HEADLINE.name, config, tmp_path, build_root=build_root,
                              log=lambda message: None)

@@ -32,6 +32,11 @@ def test_overrides_reach_their_section():
     ("nosuch.key=1", r"unknown config section 'nosuch'"),
     ("waves.preset=b2", r"waves.preset = 'b2' is not allowed: one of 'wt', 'stage3', 'b2ko'"),
     ("seed=-1", r"seed = -1 is not allowed"),
+    ("burst_timing.tau_depression_ms=500",
+     r"burst_timing.tau_depression_ms = 500.0 is not allowed: above tau_potentiation_ms = 600"),
+    ("burst_timing.depression_balance=3",
+     (r"burst_timing.depression_balance = 3.0 is not allowed: below tau_depression_ms / "
+      r"tau_potentiation_ms = 3 \(else coincident activity depresses\)")),
     ("justakey", r"--set takes key=value"),
     ("prior_strength=0.5", r"--set key 'prior_strength' is not a config key: use section.key"),
 ])
