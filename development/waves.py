@@ -46,7 +46,7 @@ class WaveParams:
       2009 Neuron 64:200): activity spreads fast and far (the medium recruits at
       ``b2ko_recruitment_rate_hz``), a site joins a passing wave with probability
       ``b2ko_participation`` and its burst is delayed by a uniform random
-      ``[0, b2ko_onset_jitter_ms]``; the medium is isotropic, so waves have no direction bias.
+      ``[0, b2ko_onset_jitter_ms]``.
     - ``uncorrelated``: each cell fires as a Poisson process at the mean rate it has under
       ``wt``: no spatial or temporal structure.
     - ``silent``: no activity, TTX-like.
@@ -58,6 +58,12 @@ class WaveParams:
     ``recruitment_threshold`` bursting neighbours at full recovery. A quiescent site whose
     ``(bursting neighbours) × (recovery)`` reaches the threshold is recruited at
     ``recruitment_rate_hz``.
+
+    The medium is isotropic unless ``direction_bias`` > 0: a bursting site then drives a
+    neighbour displaced from it at angle ``α`` by ``1 + direction_bias · cos(α −
+    bias_direction_deg)`` instead of 1 (the same total over the neighbourhood), so fronts
+    moving towards ``bias_direction_deg`` recruit faster and waves propagate preferentially
+    that way, as stage-III waves do shortly before eye opening (Ge et al. 2021).
     """
 
     preset: str = "wt"
@@ -78,6 +84,8 @@ class WaveParams:
     b2ko_recruitment_rate_hz: float = param(15.0, 0, 1e6, open_low=True)
     b2ko_participation: float = param(0.5, 0, 1, open_low=True)
     b2ko_onset_jitter_ms: float = param(1000.0, 0, 1e5)
+    direction_bias: float = param(0.0, 0, 1)
+    bias_direction_deg: float = param(0.0, -360, 360)
 
     def __post_init__(self):
         check_choice("preset", self.preset, WAVE_PRESETS)
@@ -178,6 +186,10 @@ class RetinalWaves:
         disk = np.hypot(*np.meshgrid(offsets, offsets)) <= params.recruitment_radius_um
         disk[reach, reach] = False
         self.neighbourhood = disk
+        # `convolve` adds kernel entry o of each bursting site to the site displaced by o.
+        dx, dy = np.meshgrid(offsets, offsets)
+        self.drive_kernel = disk * (1 + params.direction_bias * np.cos(
+            np.arctan2(dy, dx) - np.radians(params.bias_direction_deg)))
         self.burst_frames = max(1, round(params.burst_duration_ms / params.frame_ms))
         area_mm2 = (side * spacing_um / 1000) ** 2
         self.p_initiate = params.initiation_rate_per_mm2_s * area_mm2 / side**2 * self.frame_s
@@ -208,7 +220,7 @@ class RetinalWaves:
         """
         p = self.params
         bursting = self.frames_left > 0
-        drive = convolve(bursting.astype(float), self.neighbourhood.astype(float), mode="constant")
+        drive = convolve(bursting.astype(float), self.drive_kernel, mode="constant")
         recruit_draw = self.rng.random(drive.shape)
         quiet_draw = self.rng.random(drive.shape) if initiation_draw is None else initiation_draw
         recruited = (~bursting & (drive * self.recovery >= p.recruitment_threshold)
@@ -354,6 +366,7 @@ class RetinalWaves:
         p = self.params
         first_label = len(self.wave_sizes)
         sites, frames, busy = [np.zeros(0, int)], [np.zeros(0, int)], [np.zeros(0, bool)]
+        labels = [np.zeros(0, int)]
         frame = counted = progress = 0
         while not give_up(frame, progress):
             initiation_draw = None
@@ -369,6 +382,7 @@ class RetinalWaves:
                     break
             new = self.step(initiation_draw)
             sites.append(new)
+            labels.append(self.label.flat[new])  # the wave each site joins now
             frames.append(np.full(len(new), frame))
             busy.append(np.array([self.frames_left.any()]))
             frame += 1
@@ -379,9 +393,9 @@ class RetinalWaves:
                 progress = frame
             counted = now_counted
         sites, frames, busy = np.concatenate(sites), np.concatenate(frames), np.concatenate(busy)
+        labels = np.concatenate(labels)
         frame_sim_s = compressed_frame_times(busy, self.frame_s, p.max_silent_gap_ms / 1000)
         jitter = self.rng.uniform(0, self.frame_s, len(frames))
-        labels = self.label.flat[sites]  # the site's label is still the wave it joined
         # Two frames of margin: onsets are jittered within their frame and the last burst ends.
         margin = 2 * self.frame_s
         return WaveEvents(sites.astype(np.int32), frame_sim_s[frames] + jitter,

@@ -72,9 +72,9 @@ class AnalysisParams:
     cell's permutation test of orientation selectivity (``n_permutations`` relabellings of
     its trials); ``min_cells_for_median``: fewer responsive cells than this give no median
     (the median of a handful of sparsely firing cells says little); ``n_shuffles``: label
-    shuffles of the shuffle floor; ``criterion_metric`` and ``criterion_level``: the
-    headstart criterion, when a circuit's metric first reaches the level (a half-width
-    falls to it, the others rise to it)."""
+    shuffles of the shuffle floor and of the direction decoder's chance level;
+    ``criterion_metric`` and ``criterion_level``: the headstart criterion, when a circuit's
+    metric first reaches the level (a half-width falls to it, the others rise to it)."""
 
     responsive_rate_hz: float = param(1.0, 0, 1000)
     selective_p: float = param(0.05, 0, 1, open_low=True)

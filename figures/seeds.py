@@ -16,7 +16,8 @@ PANELS = (("median_osi", "L4 median global OSI"),
           ("fraction_selective", "L4 fraction selective (p < 0.05)"),
           ("median_weight_osi", "L4 weight-based OSI (best wavelength)"),
           ("median_half_width_deg", "L4 median half-width (°)"),
-          ("l23.median_osi", "L2/3 median global OSI"))
+          ("l23.median_osi", "L2/3 median global OSI"),
+          ("l23.connection_weight_ratio", "L2/3 E → E weight, similar / orthogonal pairs"))
 
 
 def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> list[Path]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from neurodev.experiments.measures.connectivity import connection_specificity
+from neurodev.experiments.measures.decoding import decoding_accuracy, shuffled_decoding_accuracy
 from neurodev.experiments.measures.receptive_fields import (
+    receptive_field_centroid,
     receptive_field_radius,
     receptive_fields,
+    retinotopic_scatter,
     weight_orientation_at_best,
 )
 from neurodev.experiments.measures.tuning import (
@@ -41,11 +44,12 @@ def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis
     ``l23_connection_pairs``; ``l23_connection_overall`` per checkpoint).
     """
     # Independent streams per measure, so that adding a measure changes no other's draws.
-    l4_rng, l23_rng, connection_rng = rng.spawn(3)
+    l4_rng, l23_rng, connection_rng, l4_decoding_rng, l23_decoding_rng = rng.spawn(5)
     out, l23 = (spike_tuning(recording.window_spikes[population],
                              recording.window_phase[population], timeline, gratings, analysis,
-                             stream)
-                for population, stream in (("exc", l4_rng), ("exc23", l23_rng)))
+                             stream, decoding_stream)
+                for population, stream, decoding_stream in (
+                    ("exc", l4_rng, l4_decoding_rng), ("exc23", l23_rng, l23_decoding_rng)))
     out |= {f"l23_{name}": values for name, values in l23.items()}
     out |= _connection_specificity(spec.projections["exc23_exc23"],
                                    recording.cortical_weights.get("exc23_exc23"), l23, analysis,
@@ -55,6 +59,7 @@ def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis
     rf = receptive_fields(ff.pre, ff.post, recording.ff_weights, n_sites, spec.n_exc)
     out["rf"] = rf.astype(np.float32)
     out["rf_radius_um"] = receptive_field_radius(rf, spec.input_positions_um)
+    out["rf_centroid_um"] = receptive_field_centroid(rf, spec.input_positions_um)
     out["weight_osi"], out["weight_preferred"], out["weight_best_wavelength_index"] = (
         weight_orientation_at_best(rf, spec.input_positions_um, gratings.wavelengths_um,
                                    front_end.spatial_transfer(
@@ -62,7 +67,8 @@ def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis
     return out
 
 
-def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng) -> dict:
+def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng,
+                 decoding_rng) -> dict:
     """Grating responses of one population at every checkpoint (first axis: checkpoint), from
     its spikes and phase sums in every presentation (`Recording.window_spikes`, in time
     order: checkpoint by checkpoint, presentations in their showing order). Each cell is
@@ -74,7 +80,11 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
     the best wavelength ``rates`` (Hz, checkpoint × cell × direction × trial), ``f1`` (Hz,
     checkpoint × cell × direction), per-cell ``osi`` (global), ``classic_osi``,
     ``half_width_deg``, ``osi_p`` (the permutation test's p-value), ``dsi``, ``f1_osi``,
-    ``preferred``, ``responsive`` and ``shuffled_osi`` (median over label shuffles).
+    ``preferred``, ``responsive`` and ``shuffled_osi`` (median over label shuffles); and
+    the population's ``direction_accuracy`` (checkpoint × wavelength: `decoding_accuracy` of
+    the drift direction from single trials at each wavelength) beside ``direction_chance``
+    (checkpoint × wavelength × shuffle, `shuffled_decoding_accuracy` drawing from
+    `decoding_rng`).
     """
     directions = gratings.directions_rad
     shape = (len(gratings.wavelengths_um), len(directions), gratings.n_trials)
@@ -106,6 +116,11 @@ def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng)
             "responsive": mean.max(axis=1) >= analysis.responsive_rate_hz,
             "shuffled_osi": np.median(shuffled_osi(trial_rates, directions, rng,
                                                    analysis.n_shuffles), axis=0),
+            "direction_accuracy": np.array([decoding_accuracy(every_rate[:, k])
+                                            for k in range(shape[0])]),
+            "direction_chance": np.stack([
+                shuffled_decoding_accuracy(every_rate[:, k], decoding_rng, analysis.n_shuffles)
+                for k in range(shape[0])]),
         })
     return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
@@ -130,16 +145,16 @@ _SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median
                 "median_half_width_deg", "median_f1_osi", "median_dsi", "n_responsive",
                 "fraction_responsive", "n_selective", "fraction_selective",
                 "spike_preference_vs_map_deg",
-                "mean_rate_gratings_hz")
+                "mean_rate_gratings_hz", "direction_decoding", "direction_decoding_chance")
 #: L2/3 E → E connection probability among selective cells: overall, and for pairs whose
-#: preferences differ by < 22.5° and by > 67.5°.
+#: preferences differ by < 22.5° and by > 67.5°; and the ratio of those pairs' mean weights.
 _CONNECTIVITY = ("connection_probability", "connection_probability_similar",
-                 "connection_probability_orthogonal")
+                 "connection_probability_orthogonal", "connection_weight_ratio")
 #: Every metric `summarise` gives a circuit, as a sweep table's columns name it after the
 #: circuit's label (``prior.median_osi``); a test holds it to what `summarise` returns.
 CIRCUIT_METRICS = (
     *_SELECTIVITY, "median_weight_osi", "weight_preference_vs_map_deg", "weight_change",
-    "median_rf_radius_um",
+    "median_rf_radius_um", "retinotopic_scatter_um",
     *(f"turnover.input_exc.{name}" for name in (
         "live", "formed", "eliminated", "formed_fraction", "eliminated_fraction",
         "formed_total_fraction", "eliminated_total_fraction", "persistent_fraction")),
@@ -170,6 +185,8 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
             circular_difference(measured["weight_preferred"], spec.map_theta), axis=1)).tolist(),
         "weight_change": change.tolist(),
         "median_rf_radius_um": np.nanmedian(measured["rf_radius_um"], axis=1).tolist(),
+        "retinotopic_scatter_um": [retinotopic_scatter(centres, spec.exc_positions_um)
+                                   for centres in measured["rf_centroid_um"]],
         "turnover": {"input_exc": turnover(recording.ff_alive, recording.formed, recording.eliminated)},
         "mean_rate_development_hz": [float("nan"), *_mean_rates(recording, "exc", timeline, True)],
         "mean_inh_rate_gratings_hz": _mean_rates(recording, "inh", timeline, False),
@@ -183,8 +200,17 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
                 "connection_probability_similar":
                     measured["l23_connection_probability"][:, 0].tolist(),
                 "connection_probability_orthogonal":
-                    measured["l23_connection_probability"][:, -1].tolist()},
+                    measured["l23_connection_probability"][:, -1].tolist(),
+                "connection_weight_ratio": _weight_ratio(measured["l23_connection_mean_weight"])},
     }
+
+
+def _weight_ratio(mean_weight) -> list[float]:
+    """Mean weight of connected pairs of similar preference over that of orthogonal ones (the
+    first and last Δθ bin), per checkpoint: 1 without weight specificity; NaN where a bin
+    has no connected pair."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (mean_weight[:, 0] / mean_weight[:, -1]).tolist()
 
 
 def selectivity(tuning: dict, innate_theta, analysis) -> dict:
@@ -214,6 +240,9 @@ def selectivity(tuning: dict, innate_theta, analysis) -> dict:
         "spike_preference_vs_map_deg": over_responsive(
             np.degrees(circular_difference(tuning["preferred"], innate_theta)), np.median),
         "mean_rate_gratings_hz": tuning["wavelength_rates"].mean(axis=(1, 2)).tolist(),
+        # Averaged over the probe's wavelengths: no wavelength is picked by its accuracy.
+        "direction_decoding": tuning["direction_accuracy"].mean(axis=1).tolist(),
+        "direction_decoding_chance": tuning["direction_chance"].mean(axis=(1, 2)).tolist(),
     }
 
 
@@ -257,14 +286,14 @@ def phase_convergence(values, phases) -> dict[str, float]:
 
     Examples
     --------
-    >>> phase_convergence([0.2, 0.3, 0.33, 0.4], ["start", "wt", "wt", "stage3"])
-    {'wt': 0.1, 'stage3': nan}
+    >>> phase_convergence([0.2, 0.5, 0.75, 0.4], ["start", "wt", "wt", "stage3"])
+    {'wt': 0.5, 'stage3': nan}
     """
     values = np.asarray(values, dtype=float)
     out = {}
     for phase in dict.fromkeys(phases[1:]):
         last = [k for k, name in enumerate(phases) if name == phase][-2:]
-        out[phase] = (round(float(abs(values[last[1]] - values[last[0]]) / abs(values[last[0]])), 12)
+        out[phase] = (float(abs(values[last[1]] - values[last[0]]) / abs(values[last[0]]))
                       if len(last) == 2 else float("nan"))
     return out
 

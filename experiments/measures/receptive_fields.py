@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurodev.experiments.measures.tuning import global_osi, preferred_orientation
+from neurodev.experiments.measures.tuning import at_best, global_osi, preferred_orientation
 
 
 def receptive_fields(pre, post, weight, n_sites, n_cells):
@@ -88,10 +88,30 @@ def weight_orientation_at_best(rf, positions_um, wavelengths_um, transfer, n_ori
                                                             n_orientations)
         amplitudes.append(gain * amplitude)
     stacked = np.stack(amplitudes, axis=-2)  # (..., wavelength, orientation)
-    best = np.argmax(stacked.mean(axis=-1), axis=-1)
-    amplitude = np.take_along_axis(stacked, best[..., None, None], axis=-2)[..., 0, :]
+    by_field = stacked.reshape(-1, *stacked.shape[-2:])
+    amplitude, best = at_best(by_field, by_field.mean(axis=-1))
+    amplitude = amplitude.reshape(*stacked.shape[:-2], -1)
     return (global_osi(amplitude, orientations), preferred_orientation(amplitude, orientations),
-            best)
+            best.reshape(stacked.shape[:-2]))
+
+
+def receptive_field_centroid(rf, positions_um):
+    """Centroid of each receptive field under the weights ``|ON − OFF|`` (µm).
+
+    Parameters
+    ----------
+    rf : ndarray, shape (..., n_sites)
+        ON − OFF weight maps (`receptive_fields`).
+    positions_um : ndarray, shape (n_sites, 2)
+        Retinal site positions (µm).
+
+    Returns
+    -------
+    ndarray, shape (..., 2)
+        NaN for an empty field.
+    """
+    share = _weight_share(rf)
+    return np.where(share.sum(axis=-1, keepdims=True) > 0, share @ positions_um, np.nan)
 
 
 def receptive_field_radius(rf, positions_um):
@@ -110,9 +130,51 @@ def receptive_field_radius(rf, positions_um):
         ``sqrt(E|x|² − |E x|²)`` under the weights (µm); NaN for an empty field. A Gaussian
         envelope ``exp(−r² / 2σ²)`` sampled densely gives ``√2 σ``.
     """
+    share = _weight_share(rf)
+    centroid = receptive_field_centroid(rf, positions_um)
+    spread = share @ (positions_um**2).sum(axis=1) - (centroid**2).sum(axis=-1)
+    return np.sqrt(np.maximum(spread, 0.0))
+
+
+def _weight_share(rf):
+    """``|ON − OFF|`` of each field as a fraction of its total (all zeros for an empty one)."""
     magnitude = np.abs(np.asarray(rf, dtype=float))
     total = magnitude.sum(axis=-1, keepdims=True)
-    share = magnitude / np.where(total > 0, total, 1.0)
-    centroid = share @ positions_um
-    spread = share @ (positions_um**2).sum(axis=1) - (centroid**2).sum(axis=-1)
-    return np.where(total[..., 0] > 0, np.sqrt(np.maximum(spread, 0.0)), np.nan)
+    return magnitude / np.where(total > 0, total, 1.0)
+
+
+def retinotopic_scatter(centres_um, cell_positions_um) -> float:
+    """RMS distance of receptive-field centres from the best affine map of cortical onto
+    retinal position (least squares): how far RFs scatter around a smooth retinotopy, in
+    whatever scale and orientation the map has. Cells with an empty field (NaN centre) are
+    left out; NaN if fewer than four remain (an affine map of the plane has three points'
+    worth of parameters per coordinate).
+
+    Parameters
+    ----------
+    centres_um : ndarray, shape (n_cells, 2)
+        Receptive-field centres (`receptive_field_centroid`).
+    cell_positions_um : ndarray, shape (n_cells, 2)
+        The cells' cortical positions.
+
+    Returns
+    -------
+    float
+        ``sqrt(Σ |residual|² / (n − 3))`` (µm): unbiased for independent scatter of equal
+        variance along each axis, where it estimates ``√2 σ`` for scatter ``σ`` per axis.
+
+    Examples
+    --------
+    >>> cortex = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> retinotopic_scatter(2 * cortex + 5, cortex) < 1e-9  # an exact affine map
+    True
+    """
+    centres = np.asarray(centres_um, dtype=float)
+    known = np.isfinite(centres).all(axis=1)
+    if known.sum() < 4:
+        return float("nan")
+    design = np.column_stack([np.asarray(cell_positions_um, dtype=float)[known],
+                              np.ones(known.sum())])
+    fit, *_ = np.linalg.lstsq(design, centres[known], rcond=None)
+    residual = centres[known] - design @ fit
+    return float(np.sqrt((residual**2).sum() / (known.sum() - design.shape[1])))

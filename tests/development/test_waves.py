@@ -3,6 +3,7 @@ import time
 import numpy as np
 import pytest
 
+from neurodev.circuits.sheets import grid_positions
 from neurodev.development.waves import (
     RetinalWaves,
     WaveParams,
@@ -169,3 +170,38 @@ def test_a_medium_that_falls_silent_gives_up_in_bounded_time_naming_the_cause(ch
 def test_bad_preset_is_rejected():
     with pytest.raises(ValueError, match="preset = 'b2' is not allowed"):
         WaveParams(preset="b2")
+
+
+def propagation_directions(events, min_sites=20):
+    """Each wave's direction of propagation (rad): that of the gradient of a plane fitted to
+    its burst onsets over the retina."""
+    positions = grid_positions(SIDE, SPACING)
+    directions = []
+    for wave in np.unique(events.wave_id):
+        sites = events.site[events.wave_id == wave]
+        if len(sites) >= min_sites:
+            design = np.column_stack([positions[sites], np.ones(len(sites))])
+            slope = np.linalg.lstsq(design, events.real_onset_s[events.wave_id == wave],
+                                    rcond=None)[0]
+            directions.append(np.arctan2(slope[1], slope[0]))
+    return np.array(directions)
+
+
+def test_a_site_bursts_once_in_each_wave_it_joins():
+    events = waves().next(10)
+    for wave in np.unique(events.wave_id):
+        sites = events.site[events.wave_id == wave]
+        assert len(np.unique(sites)) == len(sites)
+
+
+@pytest.mark.parametrize("bias_direction_deg", [0.0, 120.0])
+def test_a_direction_bias_makes_waves_propagate_that_way(bias_direction_deg):
+    isotropic = np.exp(1j * propagation_directions(waves().next(40)))
+    biased = np.exp(1j * propagation_directions(waves(
+        WaveParams(direction_bias=0.5, bias_direction_deg=bias_direction_deg)).next(40)))
+    # 40 waves without a preferred direction: a resultant above 0.4 has probability
+    # exp(-40 × 0.4²) ≈ 0.002 (Rayleigh).
+    assert abs(isotropic.mean()) < 0.4
+    assert abs(biased.mean()) > 0.6
+    error = np.angle(biased.mean() / np.exp(1j * np.radians(bias_direction_deg)))
+    assert abs(np.degrees(error)) < 20

@@ -20,7 +20,16 @@ def tuning_arrays(n_cells, n_responsive, p_values):
             "classic_osi": values, "half_width_deg": 90 * (1 - values), "f1_osi": values,
             "dsi": values, "preferred": np.zeros((1, n_cells)),
             "osi_p": np.asarray(p_values, dtype=float)[None],
-            "wavelength_rates": np.ones((1, n_cells, 3))}
+            "wavelength_rates": np.ones((1, n_cells, 3)),
+            "direction_accuracy": np.array([[0.5, 0.7, 0.9]]),
+            "direction_chance": np.full((1, 3, 4), 1 / 16)}
+
+
+def test_direction_decoding_is_the_mean_over_wavelengths_beside_its_chance_level():
+    summary = selectivity(tuning_arrays(10, 10, np.full(10, 0.5)), np.zeros(10),
+                          AnalysisParams(min_cells_for_median=3))
+    assert summary["direction_decoding"] == [pytest.approx(0.7)]
+    assert summary["direction_decoding_chance"] == [pytest.approx(1 / 16)]
 
 
 def test_a_median_over_fewer_cells_than_the_minimum_is_missing_with_its_count():

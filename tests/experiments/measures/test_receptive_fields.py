@@ -4,8 +4,10 @@ import pytest
 from neurodev.circuits.sheets import grid_positions
 from neurodev.circuits.wiring import gabor
 from neurodev.experiments.measures.receptive_fields import (
+    receptive_field_centroid,
     receptive_field_radius,
     receptive_fields,
+    retinotopic_scatter,
     weight_orientation,
     weight_orientation_at_best,
 )
@@ -73,3 +75,25 @@ def test_weight_orientation_at_best_measures_a_dipole_at_its_own_wavelength():
     assert circular_difference(preferred[0], 0.0) < np.radians(5)
     # The transfer weighs the choice: a front end that passes only 150 µm chooses it.
     assert weight_orientation_at_best(rf, positions, wavelengths, (1, 1e-6, 1e-6))[2][0] == 0
+
+
+def test_centre_of_a_gaussian_field_is_where_it_was_placed():
+    positions = grid_positions(25, 20.0)
+    centre = positions.mean(axis=0) + np.array([60.0, -40.0])
+    rf = np.exp(-((positions - centre) ** 2).sum(axis=1) / (2 * 50.0**2))
+    # Weights are cut at the grid's edge, 180 µm (3.6 σ) from the centre at the nearest:
+    # the centroid moves by far less than a micrometre.
+    np.testing.assert_allclose(receptive_field_centroid(-rf[None], positions)[0], centre, atol=0.5)
+    assert np.isnan(receptive_field_centroid(np.zeros((1, len(positions))), positions)).all()
+
+
+def test_retinotopic_scatter_recovers_a_known_jitter_around_any_affine_map(rng):
+    cortex = grid_positions(20, 50.0)
+    angle, scale, sigma_um = 0.6, 1.7, 15.0
+    rotation = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    centres = cortex @ rotation.T + [300.0, -20.0] + rng.normal(0.0, sigma_um, cortex.shape)
+    centres[:5] = np.nan  # empty fields are left out
+    # 395 cells: the estimate's relative standard error is 1/sqrt(2 × 392) = 3.6 %; 10 % is
+    # nearly 3 of them.
+    assert retinotopic_scatter(centres, cortex) == pytest.approx(np.sqrt(2) * sigma_um, rel=0.1)
+    assert np.isnan(retinotopic_scatter(centres[:8], cortex[:8]))  # 3 cells with a field left
