@@ -115,14 +115,8 @@ def receptive_field_centroid(rf, positions_um):
 
 
 def receptive_field_radius(rf, positions_um):
-    """RMS radius of each receptive field around its centroid, weighted by ``|ON − OFF|``.
-
-    Parameters
-    ----------
-    rf : ndarray, shape (..., n_sites)
-        ON − OFF weight maps (`receptive_fields`).
-    positions_um : ndarray, shape (n_sites, 2)
-        Retinal site positions (µm).
+    """RMS radius of each receptive field around its centroid, weighted by ``|ON − OFF|``
+    (parameters as `receptive_field_centroid`).
 
     Returns
     -------
