@@ -183,11 +183,11 @@ class RetinalWaves:
         self.frame_s = params.frame_ms / 1000
         reach = int(params.recruitment_radius_um // spacing_um)
         offsets = np.arange(-reach, reach + 1) * spacing_um
-        disk = np.hypot(*np.meshgrid(offsets, offsets)) <= params.recruitment_radius_um
+        dx, dy = np.meshgrid(offsets, offsets)
+        disk = np.hypot(dx, dy) <= params.recruitment_radius_um
         disk[reach, reach] = False
         self.neighbourhood = disk
         # `convolve` adds kernel entry o of each bursting site to the site displaced by o.
-        dx, dy = np.meshgrid(offsets, offsets)
         self.drive_kernel = disk * (1 + params.direction_bias * np.cos(
             np.arctan2(dy, dx) - np.radians(params.bias_direction_deg)))
         self.burst_frames = max(1, round(params.burst_duration_ms / params.frame_ms))

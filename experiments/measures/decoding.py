@@ -42,9 +42,9 @@ def decoding_accuracy(trial_responses) -> float:
     for held_out in range(n_trials):
         training = np.delete(responses, held_out, axis=2)
         means = training.mean(axis=2)  # (cell, class)
-        variance = _shrunk_variance(training, means)
-        scores = ((responses[:, :, held_out].T @ (means / variance[:, None]))
-                  - 0.5 * (means ** 2 / variance[:, None]).sum(axis=0))  # (trial's class, class)
+        weights = means / _shrunk_variance(training, means)[:, None]
+        scores = (responses[:, :, held_out].T @ weights
+                  - 0.5 * (means * weights).sum(axis=0))  # (trial's class, class)
         correct += int((scores.argmax(axis=1) == np.arange(len(scores))).sum())
     return correct / (responses.shape[1] * n_trials)
 

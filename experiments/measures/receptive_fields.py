@@ -110,8 +110,7 @@ def receptive_field_centroid(rf, positions_um):
     ndarray, shape (..., 2)
         NaN for an empty field.
     """
-    share = _weight_share(rf)
-    return np.where(share.sum(axis=-1, keepdims=True) > 0, share @ positions_um, np.nan)
+    return _centroid(_weight_share(rf), positions_um)
 
 
 def receptive_field_radius(rf, positions_um):
@@ -125,7 +124,7 @@ def receptive_field_radius(rf, positions_um):
         envelope ``exp(−r² / 2σ²)`` sampled densely gives ``√2 σ``.
     """
     share = _weight_share(rf)
-    centroid = receptive_field_centroid(rf, positions_um)
+    centroid = _centroid(share, positions_um)
     spread = share @ (positions_um**2).sum(axis=1) - (centroid**2).sum(axis=-1)
     return np.sqrt(np.maximum(spread, 0.0))
 
@@ -135,6 +134,11 @@ def _weight_share(rf):
     magnitude = np.abs(np.asarray(rf, dtype=float))
     total = magnitude.sum(axis=-1, keepdims=True)
     return magnitude / np.where(total > 0, total, 1.0)
+
+
+def _centroid(share, positions_um):
+    """Mean position under each field's `_weight_share`; NaN for an empty field."""
+    return np.where(share.sum(axis=-1, keepdims=True) > 0, share @ positions_um, np.nan)
 
 
 def retinotopic_scatter(centres_um, cell_positions_um) -> float:

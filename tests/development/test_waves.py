@@ -178,11 +178,10 @@ def propagation_directions(events, min_sites=20):
     positions = grid_positions(SIDE, SPACING)
     directions = []
     for wave in np.unique(events.wave_id):
-        sites = events.site[events.wave_id == wave]
-        if len(sites) >= min_sites:
-            design = np.column_stack([positions[sites], np.ones(len(sites))])
-            slope = np.linalg.lstsq(design, events.real_onset_s[events.wave_id == wave],
-                                    rcond=None)[0]
+        in_wave = events.wave_id == wave
+        if in_wave.sum() >= min_sites:
+            design = np.column_stack([positions[events.site[in_wave]], np.ones(in_wave.sum())])
+            slope = np.linalg.lstsq(design, events.real_onset_s[in_wave], rcond=None)[0]
             directions.append(np.arctan2(slope[1], slope[0]))
     return np.array(directions)
 
