@@ -365,11 +365,14 @@ def _verify(args) -> int:
 
 
 def draw_study(run_dirs: list[Path], out: Path, name: str, study: str, log=print) -> list[Path]:
-    """Draw the multi-seed figure of a study's runs of `name` into ``<out>/<name>/figures/``."""
-    from neurodev.figures import seeds
-
-    paths = seeds.make(run_dirs, Path(out) / name / "figures", f"{study}_seeds",
-                       [key for key, _ in EXPERIMENTS[name].grid])
+    """Draw the figures of a study's runs of `name` (several seeds and conditions together)
+    into ``<out>/<name>/figures/``."""
+    experiment = EXPERIMENTS[name]
+    paths = []
+    for module in experiment.study_figures:
+        make = importlib.import_module(f"neurodev.figures.{module}").make
+        paths += make(run_dirs, Path(out) / name / "figures", f"{study}_{module}",
+                      [key for key, _ in experiment.grid])
     for path in paths:
         log(f"figure: {path}")
     return paths

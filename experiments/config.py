@@ -34,7 +34,9 @@ from neurodev.development.waves import WaveParams, WavesDieOut
 
 #: The random streams of a run, each derived from the master seed by its position here.
 #: Append only: a stream is known by its position, so adding one never shifts another.
-SEED_STREAMS = ("circuits", "waves", "gratings", "brian2", "analysis", "map_generator", "vision")
+#: ``waves`` draws stage II (the configured preset), ``stage3_waves`` stage III.
+SEED_STREAMS = ("circuits", "waves", "gratings", "brian2", "analysis", "map_generator", "vision",
+                "stage3_waves")
 
 
 #: Keys that configs once had, and what took their place (so an old config file is told why).

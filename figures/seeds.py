@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
-from neurodev.figures.style import WIRING_COLOURS, WIRING_NAMES, plt, save
+from neurodev.figures.style import (
+    WIRING_COLOURS,
+    WIRING_NAMES,
+    condition_name,
+    in_wiring_order,
+    plt,
+    save,
+)
 
 #: (metric path in a circuit's metrics, axis label) of each column of panels.
 PANELS = (("median_osi", "L4 median global OSI"),
@@ -31,7 +38,8 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
         for ax, (metric, label) in zip(row, PANELS, strict=True):
             _panel(ax, runs, metric)
             ax.set_ylabel(label, fontsize=6)
-        row[0].set_title(f"{condition or 'all runs'}: n = {len(runs)} seeds", loc="left")
+        row[0].set_title(f"{condition_name(condition) or 'all runs'}: n = {len(runs)} seeds",
+                         loc="left")
     for ax in axes[-1]:
         ax.set_xlabel("developmental time (min; first seed)")
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -46,7 +54,7 @@ def group_by_condition(run_dirs, condition_keys) -> dict[str, list]:
     groups = defaultdict(list)
     for run_dir in run_dirs:
         run = store.load(run_dir, arrays=False)
-        condition = ", ".join(str(_value(run.config, key)) for key in condition_keys)
+        condition = ", ".join(str(lookup(run.config, key)) for key in condition_keys)
         groups[condition].append(run)
     return {c: sorted(runs, key=lambda run: run.config["seed"]) for c, runs in groups.items()}
 
@@ -54,9 +62,9 @@ def group_by_condition(run_dirs, condition_keys) -> dict[str, list]:
 def _panel(ax, runs, metric):
     development = runs[0].metrics["development"]
     minutes = np.asarray(development["real_time_s"]) / 60
-    for label in runs[0].metrics["circuits"]:
+    for label in in_wiring_order(runs[0].metrics["circuits"]):
         values = np.array([[np.nan if v is None else v for v in
-                            _value(run.metrics["circuits"][label], metric)] for run in runs])
+                            lookup(run.metrics["circuits"][label], metric)] for run in runs])
         colour = WIRING_COLOURS.get(label, "k")
         # A checkpoint where any seed has no value (too few responsive cells) is a gap: a
         # mean over the other seeds would be a mean over fewer than n.
@@ -70,7 +78,8 @@ def _panel(ax, runs, metric):
     ax.tick_params(labelsize=6)
 
 
-def _value(tree: dict, dotted: str):
+def lookup(tree: dict, dotted: str):
+    """``tree["a"]["b"]`` for ``dotted = "a.b"``."""
     for part in dotted.split("."):
         tree = tree[part]
     return tree

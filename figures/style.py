@@ -16,6 +16,21 @@ WIRING_NAMES = {"random": "random wiring (learning from scratch)", "prior": "pri
                 "nonlocal_random": "nonlocal random (control: no retinotopy)",
                 "frozen_random": "frozen random (control: no synaptic plasticity)"}
 
+#: Conditions as the literature names them (β2-nAChR knockout: Bansal et al. 2000, recalled).
+CONDITION_NAMES = {"b2ko": "β2-KO", "lid_suture": "lid suture", "dark": "dark reared"}
+
+
+def in_wiring_order(labels) -> list[str]:
+    """Circuit labels in the order every figure shows them: the hypotheses, then controls."""
+    order = list(WIRING_COLOURS)
+    return sorted(labels, key=lambda label: order.index(label) if label in order else len(order))
+
+
+def condition_name(condition: str) -> str:
+    """A condition's name in figures (``"b2ko"`` → ``"β2-KO"``; others as they are)."""
+    return ", ".join(CONDITION_NAMES.get(part, part) for part in condition.split(", "))
+
+
 plt.rcParams.update({
     "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "legend.fontsize": 7,
     "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,

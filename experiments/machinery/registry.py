@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from neurodev.experiments.protocols import map_statistics, rearing, scratch_vs_prior, structural
+from neurodev.experiments.protocols import (
+    map_statistics,
+    rearing,
+    scratch_vs_prior,
+    structural,
+    wave_perturbation,
+)
 
 EXPERIMENTS = {protocol.EXPERIMENT.name: protocol.EXPERIMENT
-               for protocol in (scratch_vs_prior, map_statistics, structural, rearing)}
+               for protocol in (scratch_vs_prior, map_statistics, structural, rearing,
+                                 wave_perturbation)}

@@ -44,6 +44,15 @@ def _any_config(config):
     """Every config `validate` accepts can run."""
 
 
+def needs_vision(experiment: str, why: str) -> Callable[[ExperimentConfig], None]:
+    """A `check` refusing schedules without vision epochs, for `experiment`, saying `why`."""
+    def check(config: ExperimentConfig):
+        if config.schedule.vision_epochs < 1:
+            raise ConfigError(f"schedule.vision_epochs = {config.schedule.vision_epochs} is "
+                              f"not allowed for {experiment}: at least 1 ({why})")
+    return check
+
+
 @dataclass(frozen=True)
 class Experiment:
     """A named experiment, declared: what ``neurodev list`` shows and ``neurodev run NAME`` runs.
@@ -65,6 +74,11 @@ class Experiment:
         Conditions the experiment always spans, as config keys and their values (e.g.
         ``(("experience.kind", ("normal", "dark")),)``): ``neurodev run`` runs one stored
         run per condition and seed, on the sweep executors, and draws them together.
+    check : callable
+        ``check(config)`` refuses, with a `ConfigError`, what this experiment cannot run.
+    study_figures : tuple of str
+        The modules of `neurodev.figures` that draw a study of its runs (several seeds and
+        conditions) together, each by ``make(run_dirs, out_dir, name, condition_keys)``.
     """
 
     name: str
@@ -75,6 +89,7 @@ class Experiment:
     extra_metric_columns: Callable[[ExperimentConfig], set[str]] = lambda config: set()
     grid: tuple[tuple[str, tuple], ...] = ()
     check: Callable[[ExperimentConfig], None] = _any_config
+    study_figures: tuple[str, ...] = ("seeds",)
 
     def validate(self, config: ExperimentConfig):
         """Refuse, with a `ConfigError`, a config that cannot run; before any work."""
@@ -246,16 +261,16 @@ def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
             f"circuit.ff_connection_probability = {config.circuit.ff_connection_probability} "
             "is not allowed here: it leaves L4 without feed-forward synapses")
     with refused_as_config_error():
-        for waves, _ in wave_phases(config):
+        for waves, *_ in wave_phases(config):
             RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um, waves,
                          np.random.default_rng(0))
 
 
 def development_timeline(config: ExperimentConfig) -> Timeline:
-    """The run's schedule: its wave epochs (``waves`` stream), vision epochs and grating
+    """The run's schedule: its wave epochs (`wave_epochs`), vision epochs and grating
     blocks (``gratings`` stream)."""
     schedule = config.schedule
-    drives = wave_epochs(config, np.random.default_rng(config.seed_stream("waves")))
+    drives = wave_epochs(config)
     protocol_rng = np.random.default_rng(config.seed_stream("gratings"))
     blocks = [grating_block(config.gratings, protocol_rng)
               for _ in range(len(drives) + schedule.vision_epochs + 1)]
@@ -263,13 +278,17 @@ def development_timeline(config: ExperimentConfig) -> Timeline:
                           schedule.vision_epochs)
 
 
-def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:
+def wave_epochs(config: ExperimentConfig) -> list[WaveDrive]:
     """The input drive of every wave epoch of development: ``n_epochs`` of the configured
     preset (stage II), then ``stage3_epochs`` of stage-III waves, from a medium of their own
-    (stage-III waves are glutamatergic, made by another retinal network than stage II's)."""
+    (stage-III waves are glutamatergic, made by another retinal network than stage II's).
+
+    Each phase draws from its own seed stream (``waves``, ``stage3_waves``), so that runs
+    differing only in their stage-II preset see the same stage-III waves."""
     drives = []
     with refused_as_config_error():
-        for waves, n_epochs in wave_phases(config):
+        for waves, n_epochs, stream in wave_phases(config):
+            rng = np.random.default_rng(config.seed_stream(stream))
             medium = RetinalWaves(config.circuit.retina_side, config.circuit.retina_spacing_um,
                                   waves, rng)
             events = [medium.next(config.schedule.waves_per_epoch) for _ in range(n_epochs)]
@@ -277,12 +296,14 @@ def wave_epochs(config: ExperimentConfig, rng) -> list[WaveDrive]:
     return drives
 
 
-def wave_phases(config: ExperimentConfig) -> list[tuple[WaveParams, int]]:
-    """The wave phases of development that have epochs: (their wave parameters, epochs)."""
+def wave_phases(config: ExperimentConfig) -> list[tuple[WaveParams, int, str]]:
+    """The wave phases of development that have epochs: (their wave parameters, epochs,
+    seed stream)."""
     schedule = config.schedule
-    phases = [(config.waves, schedule.n_epochs),
-              (dataclasses.replace(config.waves, preset="stage3"), schedule.stage3_epochs)]
-    return [(waves, n_epochs) for waves, n_epochs in phases if n_epochs]
+    phases = [(config.waves, schedule.n_epochs, "waves"),
+              (dataclasses.replace(config.waves, preset="stage3"), schedule.stage3_epochs,
+               "stage3_waves")]
+    return [phase for phase in phases if phase[1]]
 
 
 def check_memory(config: ExperimentConfig):

@@ -11,8 +11,8 @@ measure, half-width, weight-based OSI, receptive fields and L2/3 connection spec
 from __future__ import annotations
 
 from neurodev.development.vision import EXPERIENCES
-from neurodev.experiments.config import ConfigError, ExperimentConfig
-from neurodev.experiments.protocols.pipeline import Experiment
+from neurodev.experiments.config import ExperimentConfig
+from neurodev.experiments.protocols.pipeline import Experiment, needs_vision
 from neurodev.experiments.protocols.wiring import Wiring
 
 
@@ -24,17 +24,10 @@ def wirings(config: ExperimentConfig) -> dict[str, Wiring]:
             "frozen_random": Wiring(0.0, 0.0, False, frozen=True)}
 
 
-def check(config: ExperimentConfig):
-    """Rearing conditions differ after eye opening only: the schedule must have vision."""
-    if config.schedule.vision_epochs < 1:
-        raise ConfigError(f"schedule.vision_epochs = {config.schedule.vision_epochs} is not "
-                          "allowed for rearing: at least 1 (conditions differ after eye "
-                          "opening only)")
-
-
 EXPERIMENT = Experiment(
     "rearing",
     "waves, then normal vision, dark rearing or lid suture; random, prior, shuffled prior "
     "and frozen random wiring",
     figure="scratch_vs_prior", wirings=wirings,
-    grid=(("experience.kind", EXPERIENCES),), check=check)
+    grid=(("experience.kind", EXPERIENCES),),
+    check=needs_vision("rearing", "conditions differ after eye opening only"))

@@ -33,7 +33,8 @@ def test_installed_command_lists_experiments():
     result = subprocess.run([sys.executable, "-m", "neurodev.experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == ["map-statistics", "rearing", "scratch-vs-prior", "structural"]
+    assert listed == ["map-statistics", "rearing", "scratch-vs-prior", "structural",
+                      "wave-perturbation"]
 
 
 def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):
@@ -151,13 +152,20 @@ def test_sweep_files_refused_before_anything_runs(tmp_path, capsys, text, messag
     assert not (tmp_path / "results").exists()
 
 
-@pytest.mark.parametrize(("override", "message"), [
-    ("experience.kind=dark", "--set experience.kind is not allowed: 'rearing' runs every"),
-    ("schedule.vision_epochs=0", "schedule.vision_epochs = 0 is not allowed for rearing"),
+@pytest.mark.parametrize(("experiment", "override", "message"), [
+    ("rearing", "experience.kind=dark",
+     "--set experience.kind is not allowed: 'rearing' runs every"),
+    ("rearing", "schedule.vision_epochs=0",
+     "schedule.vision_epochs = 0 is not allowed for rearing"),
+    ("wave-perturbation", "waves.preset=b2ko",
+     "--set waves.preset is not allowed: 'wave-perturbation' runs every"),
+    ("wave-perturbation", "schedule.vision_epochs=0",
+     "schedule.vision_epochs = 0 is not allowed for wave-perturbation"),
 ])
-def test_rearing_refuses_a_fixed_condition_or_no_vision(tmp_path, capsys, override, message):
+def test_conditions_are_not_fixed_and_vision_not_skipped(tmp_path, capsys, experiment, override,
+                                                         message):
     out = tmp_path / "results"
-    code = main(["run", "rearing", "--preset", "tiny", "--out", str(out), "--set", override])
+    code = main(["run", experiment, "--preset", "tiny", "--out", str(out), "--set", override])
     error = capsys.readouterr().err
     assert code == 2, error
     assert error.count("\n") == 1 and message in error, error

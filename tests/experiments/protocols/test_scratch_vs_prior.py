@@ -121,10 +121,10 @@ def test_stored_run_is_not_run_again(tiny_run, build_root):
 @pytest.mark.parametrize("preset", WAVE_PRESETS)
 def test_every_wave_preset_drives_stage_two_and_stage_three_follows(preset):
     """The preset replaces stage II only: the stage-III epochs after it burst as always, ON
-    before OFF, at the medium's baseline."""
+    before OFF, at the medium's baseline, and are the same waves whatever came before."""
     config = from_dict({"waves": {"preset": preset}, "schedule": {"n_epochs": 2}}, TINY)
     EXPERIMENT.validate(config)
-    drives = wave_epochs(config, np.random.default_rng(1))
+    drives = wave_epochs(config)
     assert len(drives) == 2 + TINY.schedule.stage3_epochs
     stage2, stage3 = drives[:2], drives[2:]
     n_bursts = sum(len(d.burst_input) for d in stage2)
@@ -137,6 +137,10 @@ def test_every_wave_preset_drives_stage_two_and_stage_three_follows(preset):
         assert len(on) == len(off) > 0
         np.testing.assert_allclose(off - on, config.waves.stage3_off_delay_ms / 1000)
         assert np.all(drive.baseline_rate_hz == config.waves.background_rate_hz)
+    wild_type = wave_epochs(from_dict({"schedule": {"n_epochs": 2}}, TINY))[2:]
+    for drive, wt_drive in zip(stage3, wild_type, strict=True):
+        np.testing.assert_array_equal(drive.burst_input, wt_drive.burst_input)
+        np.testing.assert_array_equal(drive.burst_onset_s, wt_drive.burst_onset_s)
 
 
 def test_another_seed_and_wave_preset_rebuild_only_what_holds_array_sizes(tiny_run, tmp_path,

@@ -1,0 +1,156 @@
+"""Figure of a study across conditions (the wave-perturbation experiment's stage IIs): each
+measure at eye opening and after vision, per condition and circuit, every seed shown beside
+the mean ± SD over seeds; and the same numbers as a tidy table, from stored runs only."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from neurodev.figures.seeds import group_by_condition, lookup
+from neurodev.figures.style import (
+    WIRING_COLOURS,
+    WIRING_NAMES,
+    condition_name,
+    in_wiring_order,
+    plt,
+    save,
+)
+
+#: (metric path in a circuit's per-checkpoint metrics, axis label) of each panel.
+PANELS = (("median_osi", "L4 median global OSI"),
+          ("median_classic_osi", "L4 median classic OSI"),
+          ("median_weight_osi", "L4 weight-based OSI"),
+          ("fraction_selective", "L4 fraction selective (p < 0.05)"),
+          ("median_rf_radius_um", "L4 median RF radius (µm)"),
+          ("retinotopic_scatter_um", "L4 RF-centre scatter (µm)"),
+          ("direction_decoding", "L4 direction decoding accuracy"),
+          ("median_dsi", "L4 median DSI"))
+#: The two checkpoints reported: marker face and name.
+STAGES = (("eye_opening", "none", "at eye opening"), ("after_vision", None, "after vision"))
+CHANCE = "direction_decoding_chance"
+
+
+def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> list[Path]:
+    """Draw the runs of one study (the same config but for the seed and the
+    `condition_keys`), one panel per measure and one for the time to criterion; write the
+    numbers drawn as ``name_summary.csv``; return the files."""
+    conditions = group_by_condition(run_dirs, condition_keys)
+    n_panels = len(PANELS) + 1
+    figure, axes = plt.subplots(3, 3, figsize=(10, 8), layout="constrained")
+    axes = axes.ravel()[:n_panels]
+    rows = []
+    for ax, (metric, label) in zip(axes, PANELS, strict=False):
+        rows += _checkpoint_panel(ax, conditions, metric)
+        ax.set_ylabel(label, fontsize=7)
+    rows += _criterion_panel(axes[len(PANELS)], conditions)
+    for ax in axes:
+        ax.set_xticks(range(len(conditions)), [condition_name(c) for c in conditions],
+                      fontsize=7)
+        ax.tick_params(labelsize=6)
+    n_seeds = sorted({len(runs) for runs in conditions.values()})
+    figure.suptitle(f"n = {'/'.join(map(str, n_seeds))} seeds per condition; dots: seeds, "
+                    "bars: mean ± SD; hollow: at eye opening, filled: after vision", fontsize=8)
+    _legend(figure, conditions)
+    return [*save(figure, out_dir, name), _write_summary(rows, Path(out_dir) / f"{name}_summary.csv")]
+
+
+def checkpoints(run) -> dict[str, int]:
+    """The reported checkpoints of a run: eye opening (the last without visual experience)
+    and after vision (the last)."""
+    vision_s = np.asarray(run.metrics["development"]["vision_s"])
+    return {"eye_opening": int(np.flatnonzero(vision_s == 0)[-1]),
+            "after_vision": len(vision_s) - 1}
+
+
+def _checkpoint_panel(ax, conditions, metric) -> list[dict]:
+    rows = []
+    for x, (condition, runs) in enumerate(conditions.items()):
+        labels = in_wiring_order(runs[0].metrics["circuits"])
+        for offset, label in zip(_offsets(len(labels)), labels, strict=True):
+            for shift, (stage, face, _) in zip((-0.04, 0.04), STAGES, strict=True):
+                values = [_at(run, label, metric, stage) for run in runs]
+                rows.append(_row(condition, label, stage, metric, values))
+                _seeds(ax, x + offset + shift, values, WIRING_COLOURS.get(label, "k"), face)
+        if metric == "direction_decoding":
+            chance = np.mean([_at(run, label, CHANCE, stage) for run in runs
+                              for label in labels for stage, *_ in STAGES])
+            ax.hlines(chance, x - 0.4, x + 0.4, colors="0.4", lw=0.8, ls=":")
+            rows += [_row(condition, label, stage, CHANCE,
+                          [_at(run, label, CHANCE, stage) for run in runs])
+                     for label in labels for stage, *_ in STAGES]
+    return rows
+
+
+def _criterion_panel(ax, conditions) -> list[dict]:
+    """Time to criterion per seed (min of developmental time); a seed that never reached it
+    is a triangle at the time it was last measured, 'not reached by then'."""
+    rows = []
+    for x, (condition, runs) in enumerate(conditions.items()):
+        labels = in_wiring_order(runs[0].metrics["circuits"])
+        for offset, label in zip(_offsets(len(labels)), labels, strict=True):
+            headstarts = [run.metrics["circuits"][label]["headstart"] for run in runs]
+            reached = [h["real_time_s"] / 60 for h in headstarts if h["reached"]]
+            censored = [h["censored_at_s"] / 60 for h in headstarts if not h["reached"]]
+            colour = WIRING_COLOURS.get(label, "k")
+            if reached:
+                _seeds(ax, x + offset, reached, colour, None)
+            ax.plot([x + offset] * len(censored), censored, "^", ms=3, color=colour, mfc="none")
+            rows.append(_row(condition, label, "development", "time_to_criterion_min",
+                             reached, n_runs=len(runs)))
+    analysis = next(iter(conditions.values()))[0].config["analysis"]
+    ax.set_ylabel(f"time to {analysis['criterion_metric']} ≥ {analysis['criterion_level']} "
+                  "(min)\n△: not reached by then", fontsize=7)
+    return rows
+
+
+def _at(run, label, metric, stage) -> float:
+    value = lookup(run.metrics["circuits"][label], metric)[checkpoints(run)[stage]]
+    return np.nan if value is None else value
+
+
+def _seeds(ax, x, values, colour, face):
+    """Every seed's value as a dot, and their mean ± SD beside them."""
+    values = np.asarray(values, dtype=float)
+    ax.plot(np.full(len(values), x), values, "o", ms=2.5, color=colour, mfc=face, alpha=0.6,
+            mew=0.7)
+    present = values[~np.isnan(values)]
+    if len(present):
+        spread = present.std(ddof=1) if len(present) > 1 else 0.0
+        ax.errorbar(x + 0.025, present.mean(), spread, fmt="_", ms=5, color=colour, lw=1,
+                    capsize=1.5)
+
+
+def _offsets(n_circuits: int) -> np.ndarray:
+    return (np.arange(n_circuits) - (n_circuits - 1) / 2) * 0.25
+
+
+def _row(condition, circuit, checkpoint, metric, values, n_runs=None) -> dict:
+    """One line of the summary: the mean and SD over the seeds that have a value, how many
+    did (`n`) of how many runs (`n_runs`)."""
+    values = np.asarray(values, dtype=float)
+    present = values[~np.isnan(values)]
+    return {"condition": condition, "circuit": circuit, "checkpoint": checkpoint,
+            "metric": metric, "mean": present.mean() if len(present) else np.nan,
+            "sd": present.std(ddof=1) if len(present) > 1 else np.nan, "n": len(present),
+            "n_runs": len(values) if n_runs is None else n_runs}
+
+
+def _write_summary(rows: list[dict], path: Path) -> Path:
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _legend(figure, conditions):
+    labels = in_wiring_order(next(iter(conditions.values()))[0].metrics["circuits"])
+    handles = [plt.Line2D([], [], marker="o", ls="", color=WIRING_COLOURS.get(label, "k"))
+               for label in labels]
+    handles.append(plt.Line2D([], [], color="0.4", ls=":"))
+    figure.legend(handles, [*(WIRING_NAMES.get(label, label) for label in labels),
+                            "direction decoding at chance (shuffled labels)"],
+                  loc="outside lower center", ncol=2, frameon=False, fontsize=7)
