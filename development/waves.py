@@ -51,6 +51,12 @@ class WaveParams:
       ``wt``: no spatial or temporal structure.
     - ``silent``: no activity, TTX-like.
 
+    ``correlation`` runs ``wt`` continuously into ``uncorrelated``: each burst is kept with
+    probability ``correlation`` and the spikes of the bursts dropped are spread over the
+    whole development as Poisson background, so every cell keeps its mean rate (in
+    expectation) at every value; 1 is ``wt``, 0 is ``uncorrelated`` (tested). Other presets
+    take it at 1 only.
+
     A recovered site (recovery above ``seed_recovery``) bursts spontaneously at
     ``initiation_rate_per_mm2_s`` and takes along its neighbours within
     ``recruitment_radius_um`` that have recovered above ``seed_spread_recovery``: a single
@@ -86,10 +92,15 @@ class WaveParams:
     b2ko_onset_jitter_ms: float = param(1000.0, 0, 1e5)
     direction_bias: float = param(0.0, 0, 1)
     bias_direction_deg: float = param(0.0, -360, 360)
+    correlation: float = param(1.0, 0, 1)
 
     def __post_init__(self):
         check_choice("preset", self.preset, WAVE_PRESETS)
         check_ranges(self)
+        if self.correlation < 1 and self.preset != "wt":
+            raise ParameterError("correlation", self.correlation,
+                                 f"1 with preset = {self.preset!r} (below 1 it runs wt towards "
+                                 "uncorrelated, with preset = 'wt' only)")
         if self.stage3_off_delay_ms < 0:
             raise ParameterError("stage3_off_gap_ms", self.stage3_off_gap_ms,
                                  f"at least -burst_duration_ms = {-self.burst_duration_ms:g} "
@@ -437,14 +448,17 @@ def wave_drives(epochs: list[WaveEvents], params: WaveParams, n_sites: int, rng)
     uniform ``[0, b2ko_onset_jitter_ms]``, the same for the site's ON and OFF cell.
     ``uncorrelated``: no bursts; each input fires at the constant mean rate it has under
     ``wt`` over the whole development. ``silent``: no bursts and no background.
+    ``wt`` with ``correlation`` < 1: each burst kept with that probability, alike for the
+    site's ON and OFF cell, and the share of the burst rate dropped added to the background.
     Epochs last as long as their waves plus the preset's longest burst delay.
     """
     n_inputs = 2 * n_sites
     baseline = np.full(n_inputs, params.background_rate_hz)
-    if params.preset == "uncorrelated":
+    spread = 1.0 if params.preset == "uncorrelated" else 1 - params.correlation
+    if spread:
         bursts = np.bincount(np.concatenate([e.site for e in epochs]), minlength=n_sites)
         burst_time = bursts * params.burst_duration_ms / 1000 / sum(e.duration_s for e in epochs)
-        baseline = baseline + params.burst_rate_hz * np.tile(burst_time, 2)
+        baseline = baseline + spread * params.burst_rate_hz * np.tile(burst_time, 2)
     elif params.preset == "silent":
         baseline = np.zeros(n_inputs)
     return [_drive(events, params, baseline.astype(np.float32), n_sites, rng) for events in epochs]
@@ -455,6 +469,10 @@ def _drive(events: WaveEvents, params: WaveParams, baseline, n_sites: int, rng) 
     off_onset = on_onset
     if params.preset == "stage3":
         off_onset = on_onset + params.stage3_off_delay_ms / 1000
+    elif params.correlation < 1:  # wt only (`WaveParams` refuses it elsewhere)
+        kept = rng.random(len(site)) < params.correlation
+        site, on_onset = site[kept], on_onset[kept]
+        off_onset = on_onset
     elif params.preset == "b2ko":
         kept = rng.random(len(site)) < params.b2ko_participation
         site = site[kept]

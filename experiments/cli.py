@@ -186,7 +186,7 @@ def _run_study(args, config) -> int:
     if args.force:
         raise ConfigError("--force is not allowed with several runs: stored runs are kept "
                           "(remove them from the store to run them again)")
-    for key, values in experiment.grid:
+    for key, values in experiment.grid_at(args.preset):
         if _sets(args.overrides, key):
             raise ConfigError(f"--set {key} is not allowed: '{args.experiment}' runs every "
                               f"{key} ({', '.join(map(str, values))})")

@@ -4,12 +4,17 @@ the mean ± SD over seeds; and the same numbers as a tidy table, from stored run
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
-from neurodev.figures.seeds import group_by_condition, lookup
+from neurodev.figures.seeds import (
+    at_checkpoint,
+    criterion_times,
+    group_by_condition,
+    spread,
+    write_summary,
+)
 from neurodev.figures.style import (
     WIRING_COLOURS,
     WIRING_NAMES,
@@ -54,15 +59,7 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
     figure.suptitle(f"n = {'/'.join(map(str, n_seeds))} seeds per condition; dots: seeds, "
                     "bars: mean ± SD; hollow: at eye opening, filled: after vision", fontsize=8)
     _legend(figure, conditions)
-    return [*save(figure, out_dir, name), _write_summary(rows, Path(out_dir) / f"{name}_summary.csv")]
-
-
-def checkpoints(run) -> dict[str, int]:
-    """The reported checkpoints of a run: eye opening (the last without visual experience)
-    and after vision (the last)."""
-    vision_s = np.asarray(run.metrics["development"]["vision_s"])
-    return {"eye_opening": int(np.flatnonzero(vision_s == 0)[-1]),
-            "after_vision": len(vision_s) - 1}
+    return [*save(figure, out_dir, name), write_summary(rows, Path(out_dir) / f"{name}_summary.csv")]
 
 
 def _checkpoint_panel(ax, conditions, metric) -> list[dict]:
@@ -71,15 +68,15 @@ def _checkpoint_panel(ax, conditions, metric) -> list[dict]:
         labels = in_wiring_order(runs[0].metrics["circuits"])
         for offset, label in zip(_offsets(len(labels)), labels, strict=True):
             for shift, (stage, face, _) in zip((-0.04, 0.04), STAGES, strict=True):
-                values = [_at(run, label, metric, stage) for run in runs]
-                rows.append(_row(condition, label, stage, metric, values))
+                values = [at_checkpoint(run, label, metric, stage) for run in runs]
+                rows.append(_line(condition, label, stage, metric, values))
                 _seeds(ax, x + offset + shift, values, WIRING_COLOURS.get(label, "k"), face)
         if metric == "direction_decoding":
-            chance = np.mean([_at(run, label, CHANCE, stage) for run in runs
+            chance = np.mean([at_checkpoint(run, label, CHANCE, stage) for run in runs
                               for label in labels for stage, *_ in STAGES])
             ax.hlines(chance, x - 0.4, x + 0.4, colors="0.4", lw=0.8, ls=":")
-            rows += [_row(condition, label, stage, CHANCE,
-                          [_at(run, label, CHANCE, stage) for run in runs])
+            rows += [_line(condition, label, stage, CHANCE,
+                          [at_checkpoint(run, label, CHANCE, stage) for run in runs])
                      for label in labels for stage, *_ in STAGES]
     return rows
 
@@ -91,24 +88,17 @@ def _criterion_panel(ax, conditions) -> list[dict]:
     for x, (condition, runs) in enumerate(conditions.items()):
         labels = in_wiring_order(runs[0].metrics["circuits"])
         for offset, label in zip(_offsets(len(labels)), labels, strict=True):
-            headstarts = [run.metrics["circuits"][label]["headstart"] for run in runs]
-            reached = [h["real_time_s"] / 60 for h in headstarts if h["reached"]]
-            censored = [h["censored_at_s"] / 60 for h in headstarts if not h["reached"]]
+            reached, censored = criterion_times(runs, label)
             colour = WIRING_COLOURS.get(label, "k")
             if reached:
                 _seeds(ax, x + offset, reached, colour, None)
             ax.plot([x + offset] * len(censored), censored, "^", ms=3, color=colour, mfc="none")
-            rows.append(_row(condition, label, "development", "time_to_criterion_min",
-                             reached, n_runs=len(runs)))
+            rows.append(_line(condition, label, "development", "time_to_criterion_min",
+                              reached, n_runs=len(runs)))
     analysis = next(iter(conditions.values()))[0].config["analysis"]
     ax.set_ylabel(f"time to {analysis['criterion_metric']} ≥ {analysis['criterion_level']} "
                   "(min)\n△: not reached by then", fontsize=7)
     return rows
-
-
-def _at(run, label, metric, stage) -> float:
-    value = lookup(run.metrics["circuits"][label], metric)[checkpoints(run)[stage]]
-    return np.nan if value is None else value
 
 
 def _seeds(ax, x, values, colour, face):
@@ -123,27 +113,13 @@ def _seeds(ax, x, values, colour, face):
                     capsize=1.5)
 
 
+def _line(condition, circuit, checkpoint, metric, values, n_runs=None) -> dict:
+    return spread({"condition": condition, "circuit": circuit, "checkpoint": checkpoint,
+                   "metric": metric}, values, n_runs)
+
+
 def _offsets(n_circuits: int) -> np.ndarray:
     return (np.arange(n_circuits) - (n_circuits - 1) / 2) * 0.25
-
-
-def _row(condition, circuit, checkpoint, metric, values, n_runs=None) -> dict:
-    """One line of the summary: the mean and SD over the seeds that have a value, how many
-    did (`n`) of how many runs (`n_runs`)."""
-    values = np.asarray(values, dtype=float)
-    present = values[~np.isnan(values)]
-    return {"condition": condition, "circuit": circuit, "checkpoint": checkpoint,
-            "metric": metric, "mean": present.mean() if len(present) else np.nan,
-            "sd": present.std(ddof=1) if len(present) > 1 else np.nan, "n": len(present),
-            "n_runs": len(values) if n_runs is None else n_runs}
-
-
-def _write_summary(rows: list[dict], path: Path) -> Path:
-    with open(path, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def _legend(figure, conditions):

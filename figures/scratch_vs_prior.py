@@ -83,7 +83,7 @@ def _example_fields(subfigure, run, wirings):
     any_rf = run.arrays[f"{wirings[0]}.rf"]
     n_cells = any_rf.shape[1]
     cells = np.linspace(0, n_cells - 1, N_EXAMPLES + 2).astype(int)[1:-1]
-    axes = subfigure.subplots(len(wirings), 2 * N_EXAMPLES)
+    axes = subfigure.subplots(len(wirings), 2 * N_EXAMPLES, squeeze=False)
     half = 4
     for row, wiring in enumerate(wirings):
         rf = run.arrays[f"{wiring}.rf"]

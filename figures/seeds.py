@@ -3,6 +3,7 @@ condition (e.g. each kind of rearing), from stored runs only."""
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from pathlib import Path
 
@@ -83,3 +84,48 @@ def lookup(tree: dict, dotted: str):
     for part in dotted.split("."):
         tree = tree[part]
     return tree
+
+
+def checkpoints(run) -> dict[str, int]:
+    """The reported checkpoints of a run: eye opening (the last without visual experience)
+    and after vision (the last)."""
+    vision_s = np.asarray(run.metrics["development"]["vision_s"])
+    return {"eye_opening": int(np.flatnonzero(vision_s == 0)[-1]),
+            "after_vision": len(vision_s) - 1}
+
+
+def at_checkpoint(run, label: str, metric: str, stage: str) -> float:
+    """Circuit `label`'s `metric` (dotted) at the `checkpoints` entry `stage` (NaN if none)."""
+    value = lookup(run.metrics["circuits"][label], metric)[checkpoints(run)[stage]]
+    return np.nan if value is None else value
+
+
+def criterion_times(runs, label: str) -> tuple[list[float], list[float]]:
+    """Circuit `label`'s time to criterion in each run (min of developmental time): of the
+    runs that reached it, and, for those that did not, when they were last measured."""
+    headstarts = [run.metrics["circuits"][label]["headstart"] for run in runs]
+    return ([h["real_time_s"] / 60 for h in headstarts if h["reached"]],
+            [h["censored_at_s"] / 60 for h in headstarts if not h["reached"]])
+
+
+def spread(fields: dict, values, n_runs: int | None = None) -> dict:
+    """A summary line: `fields`, then the mean and SD over the seeds that have a value, how
+    many did (``n``) of how many runs (``n_runs``, default ``len(values)``).
+
+    >>> spread({"metric": "median_osi"}, [1.0, 3.0, float("nan")])
+    {'metric': 'median_osi', 'mean': 2.0, 'sd': 1.4142135623730951, 'n': 2, 'n_runs': 3}
+    """
+    values = np.asarray(values, dtype=float)
+    present = values[~np.isnan(values)]
+    return {**fields, "mean": float(present.mean()) if len(present) else np.nan,
+            "sd": float(present.std(ddof=1)) if len(present) > 1 else np.nan,
+            "n": len(present), "n_runs": len(values) if n_runs is None else n_runs}
+
+
+def write_summary(rows: list[dict], path: Path) -> Path:
+    """`spread` lines as a CSV file (readable with ``pandas.read_csv`` as it is)."""
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from neurodev.experiments.protocols import (
     map_statistics,
+    prior_strength,
     rearing,
     scratch_vs_prior,
     structural,
@@ -12,4 +13,4 @@ from neurodev.experiments.protocols import (
 
 EXPERIMENTS = {protocol.EXPERIMENT.name: protocol.EXPERIMENT
                for protocol in (scratch_vs_prior, map_statistics, structural, rearing,
-                                 wave_perturbation)}
+                                 wave_perturbation, prior_strength)}

@@ -166,7 +166,7 @@ def experiment_study(experiment: str, preset: str, base: ExperimentConfig, seeds
     """The runs of a named experiment over its own conditions (`Experiment.grid`) and
     `seeds`: a sweep named by `study_name` (so another config is another study), every run
     validated (`ConfigError`)."""
-    grid = EXPERIMENTS[experiment].grid
+    grid = EXPERIMENTS[experiment].grid_at(preset)
     axes = tuple(Axis((key,), tuple((value,) for value in values)) for key, values in grid)
     return build_sweep(study_name(experiment, base.to_dict()), experiment, preset, base, axes,
                        seeds, DEFAULT_METRICS, version)

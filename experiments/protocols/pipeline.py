@@ -74,6 +74,8 @@ class Experiment:
         Conditions the experiment always spans, as config keys and their values (e.g.
         ``(("experience.kind", ("normal", "dark")),)``): ``neurodev run`` runs one stored
         run per condition and seed, on the sweep executors, and draws them together.
+    tiny_grid : tuple of (str, tuple)
+        The same keys with fewer values, for the ``tiny`` preset (default: `grid`).
     check : callable
         ``check(config)`` refuses, with a `ConfigError`, what this experiment cannot run.
     study_figures : tuple of str
@@ -88,8 +90,13 @@ class Experiment:
     measure: Callable = _nothing_more
     extra_metric_columns: Callable[[ExperimentConfig], set[str]] = lambda config: set()
     grid: tuple[tuple[str, tuple], ...] = ()
+    tiny_grid: tuple[tuple[str, tuple], ...] = ()
     check: Callable[[ExperimentConfig], None] = _any_config
     study_figures: tuple[str, ...] = ("seeds",)
+
+    def grid_at(self, preset: str) -> tuple[tuple[str, tuple], ...]:
+        """The conditions run at `preset`."""
+        return self.tiny_grid if preset == "tiny" and self.tiny_grid else self.grid
 
     def validate(self, config: ExperimentConfig):
         """Refuse, with a `ConfigError`, a config that cannot run; before any work."""
@@ -298,11 +305,11 @@ def wave_epochs(config: ExperimentConfig) -> list[WaveDrive]:
 
 def wave_phases(config: ExperimentConfig) -> list[tuple[WaveParams, int, str]]:
     """The wave phases of development that have epochs: (their wave parameters, epochs,
-    seed stream)."""
+    seed stream). ``waves.correlation`` is stage II's: stage III is always fully correlated."""
     schedule = config.schedule
     phases = [(config.waves, schedule.n_epochs, "waves"),
-              (dataclasses.replace(config.waves, preset="stage3"), schedule.stage3_epochs,
-               "stage3_waves")]
+              (dataclasses.replace(config.waves, preset="stage3", correlation=1.0),
+               schedule.stage3_epochs, "stage3_waves")]
     return [phase for phase in phases if phase[1]]
 
 

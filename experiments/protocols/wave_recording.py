@@ -73,21 +73,26 @@ def run(config: ExperimentConfig, duration_s: float, log=print):
     """Record and measure ``config.waves.preset`` and ``wt`` for `duration_s` (checked by
     `check_duration`); return ``(metrics, arrays, timings)`` for the store."""
     side, spacing = config.circuit.retina_side, config.circuit.retina_spacing_um
-    presets = dict.fromkeys([config.waves.preset, "wt"])
+    recorded = recording_name(config.waves)
+    recordings = {recorded: config.waves, "wt": replace(config.waves, preset="wt", correlation=1.0)}
     statistics, arrays, timings = {}, {}, {}
-    for preset in presets:
-        params = replace(config.waves, preset=preset)
+    for preset, params in recordings.items():
         log(f"waves: recording {preset} for {duration_s:g} s on a {side}×{side} retina (seed {config.seed})")
         movie, timings[preset] = record(params, side, spacing, duration_s, config.seed)
         statistics[preset], distributions = measure(movie, params, side, spacing)
         arrays |= {f"{preset}.{name}": values for name, values in distributions.items()}
-        if preset == config.waves.preset:
+        if preset == recorded:
             arrays["movie"] = movie
-    metrics = {"preset": config.waves.preset, "seed": config.seed, "duration_s": duration_s,
+    metrics = {"preset": recorded, "seed": config.seed, "duration_s": duration_s,
                "frame_s": config.waves.frame_ms / 1000, "retina_side": side,
                "retina_spacing_um": spacing, "statistics": statistics,
                "published_wt": published_ranges(), "generation_wall_s": timings}
     return metrics, arrays, {}
+
+
+def recording_name(waves: WaveParams) -> str:
+    """What a recording of `waves` is called: its preset, and its correlation below 1."""
+    return waves.preset if waves.correlation == 1 else f"wt_correlation_{waves.correlation:g}"
 
 
 def table(metrics: dict) -> str:

@@ -77,6 +77,57 @@ def test_wt_bursts_reach_on_and_off_together_and_uncorrelated_matches_its_rate()
     assert np.all(silent.baseline_rate_hz == 0)
 
 
+def test_correlation_runs_wt_into_uncorrelated_at_the_same_mean_rate():
+    """1 is `wt` itself, 0 is `uncorrelated` itself; between, bursts are dropped alike for a
+    site's ON and OFF cell and each input's expected rate stays `wt`'s."""
+    epochs = [waves().next(6), waves(seed=2).next(6)]
+    params, wt = drives("wt", epochs)
+    _, full = drives("wt", epochs, correlation=1.0)
+    _, none = drives("wt", epochs, correlation=0.0)
+    _, flat = drives("uncorrelated", epochs)
+    _, half = drives("wt", epochs, correlation=0.5)
+    for a, b in [*zip(full, wt, strict=True), *zip(none, flat, strict=True)]:
+        np.testing.assert_array_equal(a.burst_input, b.burst_input)
+        np.testing.assert_array_equal(a.burst_onset_s, b.burst_onset_s)
+        np.testing.assert_array_equal(a.baseline_rate_hz, b.baseline_rate_hz)
+    burst_s = params.burst_duration_ms / 1000
+    for drive in half:
+        kept = len(drive.burst_input) // 2
+        np.testing.assert_array_equal(drive.burst_input[kept:], drive.burst_input[:kept] + SIDE**2)
+        np.testing.assert_array_equal(drive.burst_onset_s[kept:], drive.burst_onset_s[:kept])
+
+    def expected_spikes(drives):
+        return sum(d.baseline_rate_hz.astype(float).sum() * d.duration_s
+                   + params.burst_rate_hz * burst_s * len(d.burst_input) for d in drives)
+    # The bursts kept are Binomial(n, 0.5): the spike total is within 4 SD of wt's.
+    n_bursts = sum(len(d.burst_input) for d in wt) // 2
+    tolerance = 4 * np.sqrt(n_bursts * 0.25) * 2 * params.burst_rate_hz * burst_s
+    assert expected_spikes(half) == pytest.approx(expected_spikes(wt), abs=tolerance)
+    assert tolerance < 0.1 * expected_spikes(wt)  # a tolerance that can fail
+
+
+def test_nearby_cells_are_less_correlated_as_correlation_falls(rng):
+    """Pearson correlation of neighbouring ON cells' spike counts falls with `correlation`."""
+    epochs = [waves().next(20)]
+    near = []
+    for correlation in (1.0, 0.5, 0.0):
+        params, (drive,) = drives("wt", epochs, correlation=correlation)
+        movie = spike_movie(drive, params, 0.1, rng)[:, :SIDE**2].astype(float)
+        grid = movie.reshape(len(movie), SIDE, SIDE)
+        left, right = (cells.reshape(len(movie), -1) for cells in (grid[:, :, :-1], grid[:, :, 1:]))
+        near.append(np.nanmean([np.corrcoef(left[:, k], right[:, k])[0, 1]
+                                for k in range(left.shape[1])]))
+    assert near[0] > near[1] > near[2]
+    # Independent inputs at 0: about 1/sqrt(frames) per pair, averaged over 240 pairs.
+    assert abs(near[2]) < 0.02
+
+
+@pytest.mark.parametrize("preset", ["stage3", "b2ko", "uncorrelated", "silent"])
+def test_correlation_below_one_is_for_wt_only(preset):
+    with pytest.raises(ValueError, match=f"correlation = 0.5 is not allowed: 1 with preset = '{preset}'"):
+        WaveParams(preset=preset, correlation=0.5)
+
+
 @pytest.mark.parametrize("gap_ms", [0.0, -800.0, 200.0])
 def test_stage3_off_bursts_start_the_gap_after_on_bursts_end(gap_ms):
     epochs = [waves().next(6)]

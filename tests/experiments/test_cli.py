@@ -33,8 +33,8 @@ def test_installed_command_lists_experiments():
     result = subprocess.run([sys.executable, "-m", "neurodev.experiments.cli", "list"],
                             capture_output=True, text=True, check=True)
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == ["map-statistics", "rearing", "scratch-vs-prior", "structural",
-                      "wave-perturbation"]
+    assert listed == ["map-statistics", "prior-strength", "rearing", "scratch-vs-prior",
+                      "structural", "wave-perturbation"]
 
 
 def test_presentations_must_be_whole_stimulus_frames(tmp_path, capsys):
@@ -161,6 +161,8 @@ def test_sweep_files_refused_before_anything_runs(tmp_path, capsys, text, messag
      "--set waves.preset is not allowed: 'wave-perturbation' runs every"),
     ("wave-perturbation", "schedule.vision_epochs=0",
      "schedule.vision_epochs = 0 is not allowed for wave-perturbation"),
+    ("prior-strength", "waves.correlation=0.5",
+     "--set waves.correlation is not allowed: 'prior-strength' runs every"),
 ])
 def test_conditions_are_not_fixed_and_vision_not_skipped(tmp_path, capsys, experiment, override,
                                                          message):

@@ -10,7 +10,8 @@ from neurodev.experiments.cli import main
 from neurodev.experiments.config import TINY
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.protocols.wave_perturbation import STAGE_TWO
-from neurodev.figures.perturbation import PANELS, checkpoints
+from neurodev.figures.perturbation import PANELS
+from neurodev.figures.seeds import checkpoints
 
 SEEDS = (1, 2)
 
