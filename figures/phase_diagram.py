@@ -53,7 +53,7 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
         if not ax.images:
             ax.set_axis_off()
     n_seeds = sorted({len(group) for group in runs.values()})
-    figure.suptitle(f"n = {'/'.join(map(str, n_seeds))} seeds per cell: mean ± SD; wave "
+    figure.suptitle(f"n = {'/'.join(map(str, n_seeds))} seed(s) per cell: mean ± SD; wave "
                     "correlation 1 = wt, 0 = uncorrelated at the same mean rates", fontsize=8)
     return [*save(figure, out_dir, name), write_summary(rows, Path(out_dir) / f"{name}_summary.csv")]
 
@@ -75,7 +75,8 @@ def _heat_map(ax, values, xs, correlations, title, xlabel, fields) -> list[dict]
     grid = np.array([[lines[x, c]["mean"] for x in xs] for c in correlations])
     image = ax.imshow(grid, origin="lower", cmap="viridis", aspect="auto")
     for (x, c), line in lines.items():
-        text = "n/a" if not line["n"] else f"{line['mean']:.2f}\n± {line['sd']:.2f}"
+        text = "n/a" if not line["n"] else f"{line['mean']:.2f}" + (
+            f"\n± {line['sd']:.2f}" if line["n"] > 1 else "")
         ax.text(xs.index(x), correlations.index(c), text, ha="center", va="center",
                 fontsize=6, color=_ink(image, line["mean"]))
     _axes(ax, xs, correlations, title, xlabel)
@@ -84,26 +85,30 @@ def _heat_map(ax, values, xs, correlations, title, xlabel, fields) -> list[dict]
 
 
 def _ink(image, value) -> str:
-    """Text colour legible on `image`'s colour for `value`."""
-    return "k" if value == value and image.norm(value) > 0.6 else "w"
+    """Text colour legible on `image`'s colour for `value` (by that colour's luminance)."""
+    if value != value:  # NaN: the axes' grey background
+        return "k"
+    red, green, blue, _ = image.cmap(image.norm(value))
+    return "k" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "w"
 
 
 def _criterion_map(ax, l4_runs, l4s, correlations, l23) -> list[dict]:
     """Time to criterion (min of developmental time) over the seeds that reached it, and
     how many did; a cell no seed reached is blank, with the time it was last measured."""
-    lines = {}
+    lines, texts = {}, {}
     for (l4, c), group in l4_runs.items():
         reached, censored = criterion_times(group, LABEL)
         lines[l4, c] = spread(_fields(l4, l23, c, "time_to_criterion_min"), reached,
                               n_runs=len(group))
         text = f"{lines[l4, c]['mean']:.0f} min" if reached else f"> {min(censored):.0f} min"
-        ax.text(l4s.index(l4), correlations.index(c),
-                f"{text}\n{len(reached)}/{len(group)} reached", ha="center", va="center",
-                fontsize=6, color="k")
+        texts[l4, c] = f"{text}\n{len(reached)}/{len(group)} reached"
     grid = np.array([[lines[x, c]["mean"] for x in l4s] for c in correlations])
     image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", cmap="magma_r", aspect="auto",
-                      vmin=0, alpha=0.8)
+                      vmin=0)
     ax.set_facecolor("0.6")
+    for (l4, c), text in texts.items():
+        ax.text(l4s.index(l4), correlations.index(c), text, ha="center", va="center",
+                fontsize=6, color=_ink(image, lines[l4, c]["mean"]))
     analysis = next(iter(l4_runs.values()))[0].config["analysis"]
     _axes(ax, l4s, correlations, f"time to {analysis['criterion_metric']} ≥ "
           f"{analysis['criterion_level']} (min)", "L4 prior strength")

@@ -8,12 +8,13 @@ import brian2
 import numpy as np
 import pytest
 
-from neurodev.experiments.cli import draw_figures
+from neurodev.experiments.cli import draw_figures, main
 from neurodev.experiments.config import TINY
 from neurodev.experiments.machinery.runner import run_experiment
+from neurodev.experiments.machinery.store import ResultStore
 
 #: Fixtures that compile Brian2's C++: a test using one needs a compiler.
-COMPILING_FIXTURES = {"build_root", "tiny_run", "run_tiny"}
+COMPILING_FIXTURES = {"build_root", "tiny_run", "run_tiny", "run_tiny_study"}
 
 
 def pytest_collection_modifyitems(items):
@@ -69,3 +70,17 @@ def tiny_run(run_tiny):
     """The headline experiment at the tiny preset, stored once per test session."""
     return run_tiny("scratch-vs-prior")
 
+
+
+@pytest.fixture(scope="session")
+def run_tiny_study(tmp_path_factory):
+    """``run_tiny_study(name, n_seeds) -> (out, runs)``: ``neurodev run NAME --preset tiny
+    --seeds N --workers 2`` into a store of its own, and its stored runs (no arrays)."""
+    def run(name: str, n_seeds: int):
+        out = tmp_path_factory.mktemp(name) / "results"
+        assert main(["run", name, "--preset", "tiny", "--seeds", str(n_seeds), "--workers", "2",
+                     "--out", str(out)]) == 0
+        store = ResultStore(out)
+        return out, [store.load(run_dir, arrays=False) for run_dir in store.runs(name)]
+
+    return run

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from neurodev.experiments.cli import main
-from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.protocols.prior_strength import EXPERIMENT
 from neurodev.figures.seeds import at_checkpoint
 
@@ -17,12 +16,8 @@ KEYS = ("prior_strength", "l23_prior_strength", "correlation")
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    out = tmp_path_factory.mktemp("prior_strength") / "results"
-    assert main(["run", "prior-strength", "--preset", "tiny", "--seeds", str(len(SEEDS)),
-                 "--workers", "2", "--out", str(out)]) == 0
-    store = ResultStore(out)
-    return out, [store.load(run_dir, arrays=False) for run_dir in store.runs("prior-strength")]
+def study(run_tiny_study):
+    return run_tiny_study("prior-strength", len(SEEDS))
 
 
 def point(run) -> tuple:

@@ -8,7 +8,6 @@ import pytest
 
 from neurodev.experiments.cli import main
 from neurodev.experiments.config import TINY
-from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.protocols.wave_perturbation import STAGE_TWO
 from neurodev.figures.perturbation import PANELS
 from neurodev.figures.seeds import checkpoints
@@ -17,12 +16,8 @@ SEEDS = (1, 2)
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wave_perturbation") / "results"
-    assert main(["run", "wave-perturbation", "--preset", "tiny", "--seeds", str(len(SEEDS)),
-                 "--workers", "2", "--out", str(out)]) == 0
-    store = ResultStore(out)
-    return out, [store.load(run_dir, arrays=False) for run_dir in store.runs("wave-perturbation")]
+def study(run_tiny_study):
+    return run_tiny_study("wave-perturbation", len(SEEDS))
 
 
 def test_every_stage_two_and_seed_is_stored(study):
