@@ -33,8 +33,8 @@ PANELS = (("median_osi", "L4 median global OSI"),
           ("retinotopic_scatter_um", "L4 RF-centre scatter (µm)"),
           ("direction_decoding", "L4 direction decoding accuracy"),
           ("median_dsi", "L4 median DSI"))
-#: The two checkpoints reported: marker face and name.
-STAGES = (("eye_opening", "none", "at eye opening"), ("after_vision", None, "after vision"))
+#: The two checkpoints reported, and their markers' face (hollow, filled).
+STAGES = (("eye_opening", "none"), ("after_vision", None))
 CHANCE = "direction_decoding_chance"
 
 
@@ -67,17 +67,17 @@ def _checkpoint_panel(ax, conditions, metric) -> list[dict]:
     for x, (condition, runs) in enumerate(conditions.items()):
         labels = in_wiring_order(runs[0].metrics["circuits"])
         for offset, label in zip(_offsets(len(labels)), labels, strict=True):
-            for shift, (stage, face, _) in zip((-0.04, 0.04), STAGES, strict=True):
+            for shift, (stage, face) in zip((-0.04, 0.04), STAGES, strict=True):
                 values = [at_checkpoint(run, label, metric, stage) for run in runs]
                 rows.append(_line(condition, label, stage, metric, values))
                 _seeds(ax, x + offset + shift, values, WIRING_COLOURS.get(label, "k"), face)
         if metric == "direction_decoding":
-            chance = np.mean([at_checkpoint(run, label, CHANCE, stage) for run in runs
-                              for label in labels for stage, *_ in STAGES])
-            ax.hlines(chance, x - 0.4, x + 0.4, colors="0.4", lw=0.8, ls=":")
-            rows += [_line(condition, label, stage, CHANCE,
-                          [at_checkpoint(run, label, CHANCE, stage) for run in runs])
-                     for label in labels for stage, *_ in STAGES]
+            chance = {(label, stage): [at_checkpoint(run, label, CHANCE, stage) for run in runs]
+                      for label in labels for stage, _ in STAGES}
+            ax.hlines(np.mean(list(chance.values())), x - 0.4, x + 0.4, colors="0.4", lw=0.8,
+                      ls=":")
+            rows += [_line(condition, label, stage, CHANCE, values)
+                     for (label, stage), values in chance.items()]
     return rows
 
 
@@ -106,11 +106,10 @@ def _seeds(ax, x, values, colour, face):
     values = np.asarray(values, dtype=float)
     ax.plot(np.full(len(values), x), values, "o", ms=2.5, color=colour, mfc=face, alpha=0.6,
             mew=0.7)
-    present = values[~np.isnan(values)]
-    if len(present):
-        spread = present.std(ddof=1) if len(present) > 1 else 0.0
-        ax.errorbar(x + 0.025, present.mean(), spread, fmt="_", ms=5, color=colour, lw=1,
-                    capsize=1.5)
+    summary = spread({}, values)
+    if summary["n"]:
+        ax.errorbar(x + 0.025, summary["mean"], np.nan_to_num(summary["sd"]), fmt="_", ms=5,
+                    color=colour, lw=1, capsize=1.5)
 
 
 def _line(condition, circuit, checkpoint, metric, values, n_runs=None) -> dict:

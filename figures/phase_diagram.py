@@ -9,8 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from neurodev.experiments.machinery.store import ResultStore
-from neurodev.figures.seeds import at_checkpoint, criterion_times, spread, write_summary
+from neurodev.figures.seeds import (
+    at_checkpoint,
+    criterion_times,
+    group_by_values,
+    spread,
+    write_summary,
+)
 from neurodev.figures.style import plt, save
 
 L4, L23, CORRELATION = "wiring.prior_strength", "wiring.l23_prior_strength", "waves.correlation"
@@ -25,11 +30,8 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
     """Draw the study's runs (one ``prior`` circuit each; the same config but for the seed,
     L4 and L2/3 prior strength and wave correlation); write the numbers drawn as
     ``name_summary.csv``; return the files."""
-    store = ResultStore(Path(run_dirs[0]).parent.parent)
-    runs = defaultdict(list)
-    for run_dir in run_dirs:
-        run = store.load(run_dir, arrays=False)
-        runs[tuple(_setting(run.config, key) for key in (L4, L23, CORRELATION))].append(run)
+    runs = defaultdict(list, {tuple(map(float, point)): group for point, group in
+                              group_by_values(run_dirs, (L4, L23, CORRELATION)).items()})
     l4s, l23s, correlations = (sorted({point[k] for point in runs}) for k in range(3))
     figure, axes = plt.subplots(2, max(3, len(l4s)), figsize=(3.3 * max(3, len(l4s)), 6.4),
                                 layout="constrained", squeeze=False)
@@ -56,11 +58,6 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
     figure.suptitle(f"n = {'/'.join(map(str, n_seeds))} seed(s) per cell: mean ± SD; wave "
                     "correlation 1 = wt, 0 = uncorrelated at the same mean rates", fontsize=8)
     return [*save(figure, out_dir, name), write_summary(rows, Path(out_dir) / f"{name}_summary.csv")]
-
-
-def _setting(config: dict, dotted: str) -> float:
-    section, key = dotted.split(".")
-    return float(config[section][key])
 
 
 def _fields(l4, l23, correlation, metric) -> dict:

@@ -49,14 +49,20 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
 
 
 def group_by_condition(run_dirs, condition_keys) -> dict[str, list]:
-    """Stored runs by the values of `condition_keys` in their configs (in the order first
-    seen), each group sorted by seed."""
+    """Stored runs by the values of `condition_keys` in their configs, named as
+    ``"value, value"`` (`group_by_values`)."""
+    return {", ".join(map(str, values)): runs
+            for values, runs in group_by_values(run_dirs, condition_keys).items()}
+
+
+def group_by_values(run_dirs, condition_keys) -> dict[tuple, list]:
+    """Stored runs by the tuple of values of `condition_keys` in their configs (in the order
+    first seen), each group sorted by seed."""
     store = ResultStore(Path(run_dirs[0]).parent.parent)
     groups = defaultdict(list)
     for run_dir in run_dirs:
         run = store.load(run_dir, arrays=False)
-        condition = ", ".join(str(lookup(run.config, key)) for key in condition_keys)
-        groups[condition].append(run)
+        groups[tuple(lookup(run.config, key) for key in condition_keys)].append(run)
     return {c: sorted(runs, key=lambda run: run.config["seed"]) for c, runs in groups.items()}
 
 
