@@ -38,13 +38,13 @@ class CircuitParams:
     Sources and reasons for each default are listed in README.md (Parameters).
     """
 
-    retina_side: int = param(24, 4, 512)
+    retina_side: int = param(27, 4, 512)
     retina_spacing_um: float = param(50.0, 0, 1e4, open_low=True)
     exc_side: int = param(16, 2, 512)
     inh_count: int = param(64, 1, 100_000)
     retinotopic_scatter_um: float = param(20.0, 0, 1e4)
-    ff_arbor_radius_um: float = param(175.0, 0, 1e4, open_low=True)
-    ff_connection_probability: float = param(0.7, 0, 1, open_low=True)
+    ff_arbor_radius_um: float = param(250.0, 0, 1e4, open_low=True)
+    ff_connection_probability: float = param(0.35, 0, 1, open_low=True)
     ff_weight_per_channel: float = param(2.5, 0, 100, open_low=True)
     inh_arbor_radius_um: float = param(250.0, 0, 1e4, open_low=True)
     inh_ff_connection_probability: float = param(0.5, 0, 1)

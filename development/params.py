@@ -147,7 +147,7 @@ class StructuralParams:
     elimination_threshold: float = param(0.02, 0, 100)
     elimination_probability: float = param(0.0035, 0, 1)
     maturation_time_ms: float = param(300_000.0, 0, math.inf, open_low=True)
-    formation_probability: float = param(0.00012, 0, 1)
+    formation_probability: float = param(0.00005, 0, 1)
     formation_rule: str = "constant"
     formation_weight: float = param(0.03, 0, 100, open_low=True)
     activity_tau_ms: float = param(10_000.0, 0, 1e6, open_low=True)

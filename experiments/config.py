@@ -145,7 +145,8 @@ SECTIONS = {f.name: f.type for f in fields(ExperimentConfig) if f.name != "seed"
 
 QUICK = ExperimentConfig()
 TINY = ExperimentConfig(
-    circuit=CircuitParams(retina_side=12, exc_side=8, inh_count=16, ff_arbor_radius_um=150.0),
+    circuit=CircuitParams(retina_side=12, exc_side=8, inh_count=16, ff_arbor_radius_um=150.0,
+                          ff_connection_probability=0.7),
     schedule=ScheduleParams(n_epochs=1, waves_per_epoch=5, stage3_epochs=1, vision_epochs=1),
     gratings=GratingParams(n_orientations=4, n_trials=2, presentation_ms=500.0, blank_ms=100.0),
 )

@@ -417,7 +417,8 @@ def summarise(on, off, frame_s, side, spacing_um, min_wave_sites=6, correlation_
     statistics : dict
         Medians over waves, bursts or intervals, and the correlation summary (JSON-ready).
     distributions : dict of ndarray
-        Per-wave speed and area, intervals, and the correlation profile.
+        Per-wave speed, area and propagation direction (rad, NaN where not measured),
+        intervals, and the correlation profile.
     """
     bursts, bursting = detect_bursts(on, frame_s)
     _, off_bursting = detect_bursts(off, frame_s)
@@ -454,6 +455,7 @@ def summarise(on, off, frame_s, side, spacing_um, min_wave_sites=6, correlation_
     }
     distributions = {"speed_um_per_s": waves.speed_um_per_s, "wave_area_mm2": waves.area_mm2,
                      "interwave_interval_s": intervals, "burst_duration_s": burst_s,
+                     "direction_rad": waves.direction_rad,
                      "correlation_distance_um": profile.distance_um,
                      "correlation": profile.correlation}
     return statistics, distributions
