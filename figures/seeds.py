@@ -82,7 +82,18 @@ def _panel(ax, runs, metric):
     vision_s = np.asarray(development.get("vision_s", [0.0]))
     if vision_s[-1] > 0:  # eye opening: the last checkpoint without visual experience
         ax.axvline(minutes[np.flatnonzero(vision_s == 0)[-1]], color="0.5", lw=0.6, ls="--")
+    _widen_flat_axis(ax)
     ax.tick_params(labelsize=6)
+
+
+def _widen_flat_axis(ax, min_span: float = 0.05) -> None:
+    """Give a panel whose values barely change (e.g. an L2/3 weight ratio that stays within
+    10⁻⁴ of 1) a y range of at least `min_span`: autoscaled, that wobble would fill the panel
+    as if it were an effect, its ticks read against an offset such as ``1e-4 + 1``."""
+    low, high = ax.get_ylim()
+    if high - low < min_span:
+        middle = (low + high) / 2
+        ax.set_ylim(middle - min_span / 2, middle + min_span / 2)
 
 
 def lookup(tree: dict, dotted: str):

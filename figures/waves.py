@@ -15,6 +15,7 @@ PRESET_COLOURS = {"wt": "0.2", "stage3": "#7570b3", "b2ko": "#e7298a", "uncorrel
 MOVIE_WINDOW_S = 40.0
 MOVIE_BIN_S = 0.2
 MOVIE_FPS = 10
+DIRECTION_BINS = 16
 
 
 def make(run_dir: Path, out_dir: Path) -> list[Path]:
@@ -27,8 +28,9 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
 def _statistics(run, out_dir, name) -> list[Path]:
     presets = list(run.metrics["statistics"])
     published = run.metrics["published_wt"]
-    figure, axes = plt.subplots(1, 4, figsize=(7.2, 2.0), layout="constrained")
-    correlation, speed, area, interval = axes
+    figure = plt.figure(figsize=(9.0, 2.0), layout="constrained")
+    correlation, speed, area, interval = (figure.add_subplot(1, 5, k) for k in range(1, 5))
+    direction = figure.add_subplot(1, 5, 5, projection="polar")
     for preset in presets:
         colour = PRESET_COLOURS.get(preset, "k")
         correlation.plot(run.arrays[f"{preset}.correlation_distance_um"],
@@ -39,6 +41,7 @@ def _statistics(run, out_dir, name) -> list[Path]:
             values = values[np.isfinite(values)]
             if len(values):
                 ax.hist(values, bins=20, histtype="step", density=True, color=colour, label=preset)
+        _direction_rose(direction, run.arrays[f"{preset}.direction_rad"], colour, preset)
     correlation.axhline(0, color="0.7", lw=0.5)
     correlation.set(xlabel="distance (µm)", ylabel="correlation (100 ms bins)", xlim=(0, 800))
     correlation.legend(frameon=False)
@@ -49,7 +52,29 @@ def _statistics(run, out_dir, name) -> list[Path]:
             ax.axvspan(*published[key], color="0.85", lw=0, zorder=0, label="published wt")
         ax.set(xlabel=label, yticks=[])
     speed.legend(frameon=False)
+    direction.set(title="wave direction", yticks=[])
+    direction.legend(frameon=False, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return save(figure, out_dir, name)
+
+
+def _direction_rose(ax, direction_rad, colour, preset) -> None:
+    """Fraction of waves per direction bin, with its bias beside the bias of chance.
+
+    The bias is the length of the mean unit vector of the directions; for ``n`` directions drawn
+    uniformly its expected value is ``√(π / 4n)`` (the mean of a Rayleigh variable), the level a
+    bias must clear before it means the waves prefer a direction.
+    """
+    measured = direction_rad[np.isfinite(direction_rad)]
+    if not len(measured):
+        return
+    counts, edges = np.histogram(np.mod(measured, 2 * np.pi), bins=DIRECTION_BINS,
+                                 range=(0, 2 * np.pi))
+    angles = np.append(edges[:-1], edges[0])
+    fractions = np.append(counts, counts[0]) / len(measured)
+    bias = float(np.abs(np.exp(1j * measured).mean()))
+    chance = float(np.sqrt(np.pi / (4 * len(measured))))
+    ax.plot(angles, fractions, color=colour, drawstyle="steps-post",
+            label=f"{preset}: bias {bias:.2f} (chance {chance:.2f}, n = {len(measured)})")
 
 
 def _movie(run, path: Path, scale: int = 8) -> Path:

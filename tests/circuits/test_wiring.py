@@ -8,7 +8,11 @@ from neurodev.circuits.sheets import pairwise_distances
 from neurodev.circuits.spec import CircuitParams, WiringParams, build_circuit
 from neurodev.circuits.wiring import MAX_POOL_RATIO, Projection, distance_dependent, gabor, normalise_groups
 from neurodev.experiments.measures.maps import input_orientation_spread
-from neurodev.experiments.measures.receptive_fields import receptive_fields, weight_orientation
+from neurodev.experiments.measures.receptive_fields import (
+    receptive_field_radius,
+    receptive_fields,
+    weight_orientation,
+)
 from neurodev.experiments.measures.tuning import circular_difference
 
 PARAMS = CircuitParams()
@@ -71,6 +75,22 @@ def test_feedforward_synapses_lie_within_the_arbor():
     site = ff.pre % len(spec.input_positions_um)
     distance = np.hypot(*(spec.input_positions_um[site] - spec.rf_centres_um[ff.post]).T)
     assert distance.max() <= PARAMS.ff_arbor_radius_um
+
+
+def test_random_fields_start_wider_than_the_priors_and_leave_room_to_refine():
+    """The arbor spans 2.5 Gabor envelopes, so a random cell's field (uniform over the arbor)
+    starts wider than a prior cell's and activity can narrow it towards the prior's size; the
+    ~55 live synapses per cell are the ~78 sites × 2 channels of the arbor times p = 0.35."""
+    assert PARAMS.ff_arbor_radius_um >= 2.5 * WIRING.gabor_sigma_um
+    radius = {}
+    for strength in (0.0, 1.0):
+        spec = circuit(strength)
+        ff = spec.projections["input_exc"]
+        rf = receptive_fields(ff.pre, ff.post, ff.weight, len(spec.input_positions_um), spec.n_exc)
+        radius[strength] = np.median(receptive_field_radius(rf, spec.input_positions_um))
+        # Binomial(157, 0.35) per cell, SD 6: the mean of 256 cells has an SE of 0.4.
+        assert ff.n_live / spec.n_exc == pytest.approx(55, abs=2)
+    assert radius[0.0] > 1.2 * radius[1.0]  # measured 174 µm against 133 µm
 
 
 def test_prior_receptive_fields_follow_the_map():
