@@ -238,7 +238,8 @@ def wiring_memory_bytes(params: CircuitParams) -> int:
 
     Examples
     --------
-    >>> wiring_memory_bytes(CircuitParams(exc_side=16, l23_exc_side=16)) == 24 * 256 * 576
+    >>> params = CircuitParams(retina_side=24, exc_side=16, l23_exc_side=16)
+    >>> wiring_memory_bytes(params) == 24 * 256 * 576
     True
     """
     p = params
