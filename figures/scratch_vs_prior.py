@@ -48,8 +48,8 @@ def _learning_curves(ax, run, wirings):
     if vision_s[-1] > 0:  # eye opening: the last checkpoint without visual experience
         opening = minutes[np.flatnonzero(vision_s == 0)[-1]]
         ax.axvline(opening, color="0.5", lw=0.8, ls="--")
-        ax.text(opening, 1.02, " eye opening", fontsize=6, color="0.4",
-                transform=ax.get_xaxis_transform())
+        ax.text(opening, 0.45, "eye opening", fontsize=6, color="0.4", rotation=90, ha="right",
+                va="center", transform=ax.get_xaxis_transform())
     ax.set_xlabel("developmental time (min of retinal waves, then of vision)")
     ax.set_ylabel("median global OSI (responsive cells)")
     ax.set_title("selectivity during development", loc="left")
@@ -60,12 +60,15 @@ def _learning_curves(ax, run, wirings):
 
 def _osi_distribution(ax, run, wirings, index, title):
     bins = np.linspace(0, 1, 21)
+    tallest = 0
     for wiring in wirings:
         osi = run.arrays[f"{wiring}.osi"][index]
         responsive = run.arrays[f"{wiring}.responsive"][index]
-        ax.hist(osi[responsive], bins=bins, histtype="step", lw=1.5,
-                color=WIRING_COLOURS.get(wiring, "k"),
-                label=f"{wiring}: {responsive.sum()}/{len(osi)} respond")
+        counts, _, _ = ax.hist(osi[responsive], bins=bins, histtype="step", lw=1.5,
+                               color=WIRING_COLOURS.get(wiring, "k"),
+                               label=f"{responsive.sum()}/{len(osi)} respond")  # colours as in A
+        tallest = max(tallest, counts.max(initial=0))
+    ax.set_ylim(0, 1.5 * tallest or 1)  # the legend above the histograms
     development = run.metrics["development"]
     seen = development.get("vision_s", [0.0] * len(development["waves"]))[index]
     vision = f", {seen / 60:.0f} min of vision" if seen else ""
@@ -84,7 +87,8 @@ def _example_fields(subfigure, run, wirings):
     n_cells = any_rf.shape[1]
     cells = np.linspace(0, n_cells - 1, N_EXAMPLES + 2).astype(int)[1:-1]
     axes = subfigure.subplots(len(wirings), 2 * N_EXAMPLES, squeeze=False)
-    half = 4
+    # Wide enough to hold a whole initial arbor.
+    half = int(np.ceil(run.config["circuit"]["ff_arbor_radius_um"] / spacing))
     for row, wiring in enumerate(wirings):
         rf = run.arrays[f"{wiring}.rf"]
         centres = run.arrays[f"{wiring}.rf_centres_um"]
@@ -103,6 +107,7 @@ def _example_fields(subfigure, run, wirings):
                 if row == 0:
                     ax.set_title(f"cell {cell}, {when}", fontsize=7)
                 if col == 0 and k == 0:
-                    ax.set_ylabel(wiring, color=WIRING_COLOURS.get(wiring, "k"))
+                    ax.set_ylabel(wiring, color=WIRING_COLOURS.get(wiring, "k"), fontsize=7,
+                                  rotation=0, ha="right", va="center")
     subfigure.suptitle(f"receptive fields: ON − OFF feed-forward weights (red ON, blue OFF; "
                        f"{2 * half + 1} × {2 * half + 1} sites of {spacing:g} µm)", fontsize=8)
