@@ -24,19 +24,23 @@ PANELS = (("median_osi", "L4 median global OSI"),
           ("fraction_selective", "L4 fraction selective (p < 0.05)"),
           ("median_weight_osi", "L4 weight-based OSI (best wavelength)"),
           ("median_half_width_deg", "L4 median half-width (°)"),
-          ("l23.median_osi", "L2/3 median global OSI"),
-          ("l23.connection_weight_ratio", "L2/3 E → E weight, similar / orthogonal pairs"))
+          ("median_rf_radius_um", "L4 median RF radius (µm)"),
+          ("l23.median_osi", "L2/3 median global OSI"))
+#: Drawn when some run's L2/3 E → E synapses are plastic: static ones (the default) keep the
+#: weight ratio at 1 by construction, a panel that would show nothing.
+PLASTIC_L23_PANEL = ("l23.connection_weight_ratio", "L2/3 E → E weight, similar / orthogonal pairs")
 
 
 def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> list[Path]:
     """Draw the runs of one study (the same config but for the seed and the
     `condition_keys`, dotted config keys such as ``"experience.kind"``); return the files."""
     conditions = group_by_condition(run_dirs, condition_keys)
-    figure, axes = plt.subplots(len(conditions), len(PANELS), squeeze=False, sharex=True,
-                                figsize=(2.1 * len(PANELS), 1.9 * len(conditions) + 0.6),
+    panels = panels_of([run for runs in conditions.values() for run in runs])
+    figure, axes = plt.subplots(len(conditions), len(panels), squeeze=False, sharex=True,
+                                figsize=(2.1 * len(panels), 1.9 * len(conditions) + 0.6),
                                 layout="constrained")
     for row, (condition, runs) in zip(axes, conditions.items(), strict=True):
-        for ax, (metric, label) in zip(row, PANELS, strict=True):
+        for ax, (metric, label) in zip(row, panels, strict=True):
             _panel(ax, runs, metric)
             ax.set_ylabel(label, fontsize=6)
         row[0].set_title(f"{condition_name(condition) or 'all runs'}: n = {len(runs)} seeds",
@@ -46,6 +50,13 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
     handles, labels = axes[0][0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=6)
     return save(figure, out_dir, name)
+
+
+def panels_of(runs) -> tuple[tuple[str, str], ...]:
+    """The (metric, label) columns for these stored runs: `PANELS`, and `PLASTIC_L23_PANEL`
+    if any run's ``rules.l23_l23`` is not empty."""
+    plastic = any(run.config["rules"]["l23_l23"] for run in runs)
+    return PANELS + ((PLASTIC_L23_PANEL,) if plastic else ())
 
 
 def group_by_condition(run_dirs, condition_keys) -> dict[str, list]:

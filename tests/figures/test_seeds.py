@@ -15,3 +15,18 @@ def test_only_a_flat_panel_is_widened(values, span):
     plt.close(figure)
     assert low < min(values) and max(values) < high
     assert high - low == pytest.approx(span, rel=1e-6)
+
+
+class _Stored:
+    def __init__(self, l23_l23):
+        self.config = {"rules": {"l23_l23": l23_l23}}
+
+
+@pytest.mark.parametrize(("rules", "drawn"), [([[], []], False),
+                                               ([[], ["pair_stdp", "channel_normalisation"]], True)])
+def test_the_l23_weight_ratio_is_drawn_only_where_l23_synapses_can_learn(rules, drawn):
+    """Static L2/3 E → E synapses keep the ratio at 1 by construction; one plastic run in the
+    study is enough to draw it (for every condition, so that the rows line up)."""
+    panels = seeds.panels_of([_Stored(r) for r in rules])
+    assert panels[:len(seeds.PANELS)] == seeds.PANELS
+    assert (seeds.PLASTIC_L23_PANEL in panels) is drawn
