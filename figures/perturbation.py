@@ -16,12 +16,12 @@ from neurodev.figures.seeds import (
     write_summary,
 )
 from neurodev.figures.style import (
-    WIRING_COLOURS,
-    WIRING_NAMES,
     condition_name,
     in_wiring_order,
     plt,
     save,
+    wiring_colour,
+    wiring_name,
 )
 
 #: (metric path in a circuit's per-checkpoint metrics, axis label) of each panel.
@@ -70,7 +70,7 @@ def _checkpoint_panel(ax, conditions, metric) -> list[dict]:
             for shift, (stage, face) in zip((-0.04, 0.04), STAGES, strict=True):
                 values = [at_checkpoint(run, label, metric, stage) for run in runs]
                 rows.append(_line(condition, label, stage, metric, values))
-                _seeds(ax, x + offset + shift, values, WIRING_COLOURS.get(label, "k"), face)
+                _seeds(ax, x + offset + shift, values, wiring_colour(label), face)
         if metric == "direction_decoding":
             chance = {(label, stage): [at_checkpoint(run, label, CHANCE, stage) for run in runs]
                       for label in labels for stage, _ in STAGES}
@@ -89,7 +89,7 @@ def _criterion_panel(ax, conditions) -> list[dict]:
         labels = in_wiring_order(runs[0].metrics["circuits"])
         for offset, label in zip(_offsets(len(labels)), labels, strict=True):
             reached, censored = criterion_times(runs, label)
-            colour = WIRING_COLOURS.get(label, "k")
+            colour = wiring_colour(label)
             if reached:
                 _seeds(ax, x + offset, reached, colour, None)
             ax.plot([x + offset] * len(censored), censored, "^", ms=3, color=colour, mfc="none")
@@ -123,9 +123,9 @@ def _offsets(n_circuits: int) -> np.ndarray:
 
 def _legend(figure, conditions):
     labels = in_wiring_order(next(iter(conditions.values()))[0].metrics["circuits"])
-    handles = [plt.Line2D([], [], marker="o", ls="", color=WIRING_COLOURS.get(label, "k"))
+    handles = [plt.Line2D([], [], marker="o", ls="", color=wiring_colour(label))
                for label in labels]
     handles.append(plt.Line2D([], [], color="0.4", ls=":"))
-    figure.legend(handles, [*(WIRING_NAMES.get(label, label) for label in labels),
+    figure.legend(handles, [*(wiring_name(label) for label in labels),
                             "direction decoding at chance (shuffled labels)"],
                   loc="outside lower center", ncol=2, frameon=False, fontsize=7)

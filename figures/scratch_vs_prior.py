@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
-from neurodev.figures.style import WIRING_COLOURS, WIRING_NAMES, label_counts, plt, save
+from neurodev.figures.style import label_counts, plt, save, wiring_colour, wiring_name
 
 N_EXAMPLES = 3
 
@@ -33,8 +33,8 @@ def _learning_curves(ax, run, wirings):
     minutes = np.asarray(run.metrics["development"]["real_time_s"]) / 60
     for wiring in wirings:
         m = run.metrics["circuits"][wiring]
-        colour = WIRING_COLOURS.get(wiring, "k")
-        ax.plot(minutes, m["median_osi"], "o-", color=colour, label=WIRING_NAMES.get(wiring, wiring))
+        colour = wiring_colour(wiring)
+        ax.plot(minutes, m["median_osi"], "o-", color=colour, label=wiring_name(wiring))
         ax.fill_between(minutes, m["osi_q25"], m["osi_q75"], color=colour, alpha=0.2, lw=0)
         ax.plot(minutes, m["osi_shuffle_floor"], ":", color=colour, lw=1)
         ax.plot(minutes, m["l23"]["median_osi"], "^--", color=colour, ms=3, lw=1)
@@ -65,7 +65,7 @@ def _osi_distribution(ax, run, wirings, index, title):
         osi = run.arrays[f"{wiring}.osi"][index]
         responsive = run.arrays[f"{wiring}.responsive"][index]
         counts, _, _ = ax.hist(osi[responsive], bins=bins, histtype="step", lw=1.5,
-                               color=WIRING_COLOURS.get(wiring, "k"),
+                               color=wiring_colour(wiring),
                                label=f"{responsive.sum()}/{len(osi)} respond")  # colours as in A
         tallest = max(tallest, counts.max(initial=0))
     ax.set_ylim(0, 1.5 * tallest or 1)  # the legend above the histograms
@@ -107,7 +107,7 @@ def _example_fields(subfigure, run, wirings):
                 if row == 0:
                     ax.set_title(f"cell {cell}, {when}", fontsize=7)
                 if col == 0 and k == 0:
-                    ax.set_ylabel(wiring, color=WIRING_COLOURS.get(wiring, "k"), fontsize=7,
+                    ax.set_ylabel(wiring, color=wiring_colour(wiring), fontsize=7,
                                   rotation=0, ha="right", va="center")
     subfigure.suptitle(f"receptive fields: ON − OFF feed-forward weights (red ON, blue OFF; "
                        f"{2 * half + 1} × {2 * half + 1} sites of {spacing:g} µm)", fontsize=8)

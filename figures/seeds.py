@@ -11,12 +11,13 @@ import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.figures.style import (
-    WIRING_COLOURS,
-    WIRING_NAMES,
     condition_name,
     in_wiring_order,
     plt,
     save,
+    wiring_colour,
+    wiring_linestyle,
+    wiring_name,
 )
 
 #: (metric path in a circuit's metrics, axis label) of each column of panels.
@@ -83,12 +84,13 @@ def _panel(ax, runs, metric):
     for label in in_wiring_order(runs[0].metrics["circuits"]):
         values = np.array([[np.nan if v is None else v for v in
                             lookup(run.metrics["circuits"][label], metric)] for run in runs])
-        colour = WIRING_COLOURS.get(label, "k")
+        colour = wiring_colour(label)
         # A checkpoint where any seed has no value (too few responsive cells) is a gap: a
         # mean over the other seeds would be a mean over fewer than n.
         mean = values.mean(axis=0)
         spread = values.std(axis=0, ddof=1) if len(runs) > 1 else 0 * mean
-        ax.plot(minutes, mean, "o-", ms=2, lw=1, color=colour, label=WIRING_NAMES.get(label, label))
+        ax.plot(minutes, mean, marker="o", ls=wiring_linestyle(label), ms=2, lw=1, color=colour,
+                label=wiring_name(label))
         ax.fill_between(minutes, mean - spread, mean + spread, color=colour, alpha=0.2, lw=0)
     vision_s = np.asarray(development.get("vision_s", [0.0]))
     if vision_s[-1] > 0:  # eye opening: the last checkpoint without visual experience

@@ -1,5 +1,6 @@
 """Figure of a stored ``structural`` run: selectivity, receptive-field size and synapse turnover
-with structural plasticity off (dashed) and on (solid), for both wirings."""
+with structural plasticity off (solid) and on (dashed), for both wirings, in the line styles
+of every figure (`wiring_linestyle`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
 from neurodev.experiments.protocols.wiring import REWIRED
-from neurodev.figures.style import WIRING_COLOURS, label_counts, plt, save
+from neurodev.figures.style import label_counts, plt, save, wiring_colour, wiring_linestyle
 
 
 def make(run_dir: Path, out_dir: Path) -> list[Path]:
@@ -23,7 +24,7 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
     for label, m in circuits.items():
         wiring = label.removesuffix(REWIRED)
         rewired = label.endswith(REWIRED)
-        style = {"color": WIRING_COLOURS.get(wiring, "k"), "ls": "-" if rewired else "--",
+        style = {"color": wiring_colour(label), "ls": wiring_linestyle(label),
                  "marker": "o" if rewired else None, "ms": 3}
         name = f"{wiring}, turnover {'on' if rewired else 'off'}"
         osi.plot(minutes, m["median_osi"], label=name, **style)
@@ -36,7 +37,7 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
             changes.plot(interval_minutes, t["eliminated_fraction"], **style)
             changes.plot(interval_minutes, t["formed_fraction"], **(style | {"ls": ":"}))
             persistent.plot(interval_minutes, t["persistent_fraction"], **style)
-    changes.plot([], [], "k-", label="eliminated")
+    changes.plot([], [], "k--", label="eliminated")
     changes.plot([], [], "k:", label="formed")
     osi.legend(frameon=False, fontsize=6)
     changes.legend(frameon=False)
@@ -48,5 +49,5 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
     weight_osi.set(ylabel="median weight OSI", ylim=(0, 1))
     for ax in axes[1]:
         ax.set_xlabel("development (min)")
-    figure.suptitle("structural plasticity: solid on, dashed off")
+    figure.suptitle("structural plasticity: solid off, dashed on")
     return save(figure, out_dir, f"structural_{Path(run_dir).name}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import matplotlib
 
+from neurodev.experiments.protocols.wiring import REWIRED
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
@@ -21,9 +23,32 @@ CONDITION_NAMES = {"b2ko": "β2-KO", "lid_suture": "lid suture", "dark": "dark r
 
 
 def in_wiring_order(labels) -> list[str]:
-    """Circuit labels in the order every figure shows them: the hypotheses, then controls."""
+    """Circuit labels in the order every figure shows them: the hypotheses, then controls,
+    each wiring with structural plasticity on (``…_rewired``) right after it."""
     order = list(WIRING_COLOURS)
-    return sorted(labels, key=lambda label: order.index(label) if label in order else len(order))
+
+    def rank(label):
+        wiring = label.removesuffix(REWIRED)
+        return (order.index(wiring) if wiring in order else len(order), label.endswith(REWIRED))
+
+    return sorted(labels, key=rank)
+
+
+def wiring_colour(label: str) -> str:
+    """A circuit's colour: its wiring's, with or without structural plasticity."""
+    return WIRING_COLOURS.get(label.removesuffix(REWIRED), "k")
+
+
+def wiring_name(label: str) -> str:
+    """A circuit's name in legends; with structural plasticity on, its wiring's and so."""
+    wiring = label.removesuffix(REWIRED)
+    name = WIRING_NAMES.get(wiring, wiring)
+    return f"{name}, turnover on" if label.endswith(REWIRED) else name
+
+
+def wiring_linestyle(label: str) -> str:
+    """Solid for a wiring as it is everywhere, dashed with structural plasticity on."""
+    return "--" if label.endswith(REWIRED) else "-"
 
 
 def condition_name(condition: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.experiments.config import SECTIONS, ConfigError
-from neurodev.figures.style import WIRING_COLOURS, label_counts, plt, save
+from neurodev.figures.style import label_counts, plt, save, wiring_colour
 
 
 def make(table: Path, axes, metrics: tuple[str, ...], out_dir: Path) -> list[Path]:
@@ -112,7 +112,7 @@ def _plot(panel, rows: list[dict], key: str, column: str, label: str):
     values, means, sds, counts = seed_statistics(rows, key, column)
     numeric = all(isinstance(v, float) for v in values)
     x = values if numeric else np.arange(len(values))
-    colour = WIRING_COLOURS.get(label, "k")
+    colour = wiring_colour(label)
     panel.errorbar(x, means, yerr=sds, marker="o", ms=3, capsize=2, lw=1, color=colour,
                    label=label)
     label_counts(panel, x, means, counts, colour)
