@@ -44,7 +44,8 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
     similarity.legend(frameon=False)
     l23_osi.set(xlabel="development (min)",
                 ylabel="L2/3 median OSI (dotted: shuffle floor;\nnumbers: responsive cells)")
-    inputs.set(xlabel="L2/3 cell: orientation agreement\nof its L4 inputs (resultant)", yticks=[])
+    inputs.set(xlabel="L2/3 cell: orientation agreement\nof its L4 inputs (resultant)",
+               ylabel="L2/3 cells")
     density = run.metrics["maps"]["generator"]["mean"]
     figure.suptitle(f"prior map: {density:.2f} pinwheels per Λ² (generator, Λ = "
                     f"{run.metrics['maps']['column_spacing_um'] or float('nan'):.0f} µm)")
