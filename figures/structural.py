@@ -9,8 +9,14 @@ from pathlib import Path
 import numpy as np
 
 from neurodev.experiments.machinery.store import ResultStore
-from neurodev.experiments.protocols.wiring import REWIRED
-from neurodev.figures.style import label_counts, plt, save, wiring_colour, wiring_linestyle
+from neurodev.figures.style import (
+    label_counts,
+    plt,
+    save,
+    wiring_colour,
+    wiring_linestyle,
+    wiring_of,
+)
 
 
 def make(run_dir: Path, out_dir: Path) -> list[Path]:
@@ -22,8 +28,7 @@ def make(run_dir: Path, out_dir: Path) -> list[Path]:
     figure, axes = plt.subplots(2, 3, figsize=(7.2, 4.8), layout="constrained")
     osi, radius, live, changes, persistent, weight_osi = axes.ravel()
     for label, m in circuits.items():
-        wiring = label.removesuffix(REWIRED)
-        rewired = label.endswith(REWIRED)
+        wiring, rewired = wiring_of(label)
         style = {"color": wiring_colour(label), "ls": wiring_linestyle(label),
                  "marker": "o" if rewired else None, "ms": 3}
         name = f"{wiring}, turnover {'on' if rewired else 'off'}"

@@ -22,33 +22,38 @@ WIRING_NAMES = {"random": "random wiring (learning from scratch)", "prior": "pri
 CONDITION_NAMES = {"b2ko": "β2-KO", "lid_suture": "lid suture", "dark": "dark reared"}
 
 
+def wiring_of(label: str) -> tuple[str, bool]:
+    """A circuit label's wiring and whether structural plasticity is on (``…_rewired``)."""
+    return label.removesuffix(REWIRED), label.endswith(REWIRED)
+
+
 def in_wiring_order(labels) -> list[str]:
     """Circuit labels in the order every figure shows them: the hypotheses, then controls,
     each wiring with structural plasticity on (``…_rewired``) right after it."""
     order = list(WIRING_COLOURS)
 
     def rank(label):
-        wiring = label.removesuffix(REWIRED)
-        return (order.index(wiring) if wiring in order else len(order), label.endswith(REWIRED))
+        wiring, rewired = wiring_of(label)
+        return (order.index(wiring) if wiring in order else len(order), rewired)
 
     return sorted(labels, key=rank)
 
 
 def wiring_colour(label: str) -> str:
     """A circuit's colour: its wiring's, with or without structural plasticity."""
-    return WIRING_COLOURS.get(label.removesuffix(REWIRED), "k")
+    return WIRING_COLOURS.get(wiring_of(label)[0], "k")
 
 
 def wiring_name(label: str) -> str:
     """A circuit's name in legends; with structural plasticity on, its wiring's and so."""
-    wiring = label.removesuffix(REWIRED)
+    wiring, rewired = wiring_of(label)
     name = WIRING_NAMES.get(wiring, wiring)
-    return f"{name}, turnover on" if label.endswith(REWIRED) else name
+    return f"{name}, turnover on" if rewired else name
 
 
 def wiring_linestyle(label: str) -> str:
     """Solid for a wiring as it is everywhere, dashed with structural plasticity on."""
-    return "--" if label.endswith(REWIRED) else "-"
+    return "--" if wiring_of(label)[1] else "-"
 
 
 def condition_name(condition: str) -> str:
