@@ -5,7 +5,9 @@ by one `Drive`, which adds its variables and its term of the inputs' Poisson rat
 statements it runs every stimulus frame, its namespace and any Brian2 objects of its own. The
 compiled code reads which kind is showing from the schedule's per-period table
 (``shows_<kind>`` is 1 while it is), so a new drive is a new `Drive` and touches no engine
-code. `WaveInput`, `VisionInput` and `GratingInput` are the drives neurodev ships.
+code. Drives of one kind share its segments: a checkpoint (`MEASUREMENT`) shows gratings
+(`GratingInput`), then the noise that maps receptive fields (`NoiseInput`). `WaveInput` and
+`VisionInput` drive development.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from neurodev.development.models import (
     python_functions,
     runtime_mode,
 )
-from neurodev.development.schedule import GRATINGS, VISION, WAVES, Timeline
-from neurodev.development.stimuli import GratingParams
+from neurodev.development.schedule import MEASUREMENT, VISION, WAVES, Timeline
+from neurodev.development.stimuli import GratingParams, NoiseBlock
 from neurodev.development.waves import WaveParams
 
 
@@ -43,10 +45,16 @@ class Drive:
         """This drive's term of the inputs' rate (Hz)."""
         raise NotImplementedError
 
-    def frame_statements(self) -> str:
+    def shared_frame_statements(self) -> str:
         """Run by the inputs every stimulus frame, after the schedule is updated, in the
-        order of the drives (Brian2 wants every write to a shared variable of the block
-        before the first write to a per-input one)."""
+        order of the drives: statements on shared variables only (Brian2 wants every write to
+        a shared variable of the block before the first write to a per-input one, so every
+        drive's run before any drive's `frame_statements`)."""
+        return ""
+
+    def frame_statements(self) -> str:
+        """Run by the inputs every stimulus frame, after every drive's
+        `shared_frame_statements`, in the order of the drives."""
         return ""
 
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
@@ -66,10 +74,15 @@ class Drive:
         `directory`), for input too large to hold in its memory."""
 
     def response_window(self) -> str | None:
-        """If the drive probes responses: an integer expression (of the schedule and
-        ``shows_<kind>``, evaluated every frame) that is 0 while no response window is
-        open and differs between consecutive windows; the namespace then defines
+        """If the drive probes responses with periodic stimuli: an integer expression (of the
+        schedule and ``shows_<kind>``, evaluated every frame) that is 0 while no response
+        window is open and differs between consecutive windows; the namespace then defines
         ``window_omega``, the angular frequency of the phase sums (`neurodev.development.recorders`)."""
+        return None
+
+    def count_window(self) -> str | None:
+        """If the drive probes responses frame by frame: an expression as `response_window`'s,
+        whose windows' spikes are counted, without phase sums."""
         return None
 
 
@@ -141,13 +154,10 @@ class VisionInput(Drive):
         self.frame_s, self.seed = frame_s, seed
 
     def input_model(self) -> str:
-        return ("vision_signal : 1\n"
-                "dvision_fast/dt = (vision_signal - vision_fast) / vision_tau_fast : 1\n"
-                "dvision_slow/dt = (vision_signal - vision_slow) / vision_tau_slow : 1\n")
+        return _filtered_signal_model("vision")
 
     def rate_term(self) -> str:
-        response = "polarity * (vision_fast - vision_transience * vision_slow)"
-        return _front_end_rate(VISION, "vision", f"clip({response}, 0, inf)")
+        return _filtered_signal_rate(f"shows_{VISION}", "vision")
 
     def frame_statements(self) -> str:
         frame = f"{FRAME} * frame_duration"
@@ -161,10 +171,9 @@ class VisionInput(Drive):
         return f"vision_signal = shows_{VISION} * vision_scene(({pixel}) * second)\n"
 
     def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
-        f, e = self.front_end, self.experience
-        return {"vision_tau_fast": f.tau_fast_ms * b2.ms, "vision_tau_slow": f.tau_slow_ms * b2.ms,
-                "vision_transience": f.transience, **_front_end_namespace("vision", f, 1.0),
-                "vision_pixel": e.image_pixel_um * b2.um, "vision_side": vision.IMAGE_SIDE_PX}
+        return {**_filtered_signal_namespace("vision", self.front_end),
+                "vision_pixel": self.experience.image_pixel_um * b2.um,
+                "vision_side": vision.IMAGE_SIDE_PX}
 
     def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
         scene, gaze, origin = self.movie(timeline, positions_um)
@@ -203,32 +212,39 @@ class GratingInput(Drive):
     (``grating_spatial_cos(condition * second, i)``, a two-dimensional `TimedArray` read as a
     table), since a ``cos`` and a ``sin`` per input and frame were 7 % of a run.
     ``grating_condition(time in the block, checkpoint)`` holds every block's shuffled order:
-    its size depends on the config only."""
+    its size depends on the config only. Gratings take the first ``grating_frames`` of a
+    checkpoint (``grating_shown`` is 1 while they do)."""
 
-    kind = GRATINGS
+    kind = MEASUREMENT
 
     def __init__(self, params: GratingParams, front_end: vision.FrontEndParams):
         self.params, self.front_end = params, front_end
 
     def input_model(self) -> str:
-        return ("grating_contrast : 1 (shared)\ngrating_index : 1 (shared)\n"
+        return ("grating_shown : 1 (shared)\ngrating_contrast : 1 (shared)\n"
+                "grating_index : 1 (shared)\n"
                 "spatial_cos : 1\nspatial_sin : 1\n"
                 "drift = spatial_cos * cos(grating_omega*t) + spatial_sin * sin(grating_omega*t) : 1\n"
                 "grating = grating_contrast * clip(polarity * drift, 0, 1) : 1\n")
 
     def rate_term(self) -> str:
-        return _front_end_rate(GRATINGS, "grating", "grating")
+        return _front_end_rate("grating_shown", "grating", "grating")
 
     def response_window(self) -> str:
         """Each presentation (not its blank) is a window, numbered within its checkpoint."""
-        return (f"shows_{GRATINGS} * int({FRAME_IN_PERIOD} % slot_frames < showing_frames)"
+        return (f"{_GRATINGS_SHOWN} * int({FRAME_IN_PERIOD} % slot_frames < showing_frames)"
                 f" * (1 + {FRAME_IN_PERIOD} // slot_frames)")
 
-    def frame_statements(self) -> str:
+    def shared_frame_statements(self) -> str:
         return f"""
+grating_shown = {_GRATINGS_SHOWN}
 grating_index = grating_condition({FRAME_IN_PERIOD} * frame_duration, {FRAME} // period_frames)
-grating_contrast = grating_transfer(grating_index * second) * shows_{GRATINGS}
+grating_contrast = grating_transfer(grating_index * second) * grating_shown
 grating_contrast *= int({FRAME_IN_PERIOD} % slot_frames < showing_frames)
+"""
+
+    def frame_statements(self) -> str:
+        return """
 spatial_cos = grating_spatial_cos(grating_index * second, i)
 spatial_sin = grating_spatial_sin(grating_index * second, i)
 """
@@ -250,9 +266,11 @@ spatial_sin = grating_spatial_sin(grating_index * second, i)
         transfer = self.front_end.transfer(2 * np.pi / np.asarray(g.wavelengths_um),
                                            2 * np.pi * g.temporal_frequency_hz)
         contrast = np.repeat(g.contrast * transfer, len(g.directions_rad))
+        slot_frames = round((g.presentation_ms + g.blank_ms) / 1000 / frame_s)
         return {
-            "slot_frames": round((g.presentation_ms + g.blank_ms) / 1000 / frame_s),
+            "slot_frames": slot_frames,
             "showing_frames": round(g.presentation_ms / 1000 / frame_s),
+            "grating_frames": slot_frames * len(timeline.checkpoints[0].block.onset_s),
             "grating_transfer": b2.TimedArray(contrast, dt=1 * b2.second, name="grating_transfer"),
             "grating_condition": _grating_conditions(timeline, g),
             "grating_omega": omega,
@@ -261,11 +279,95 @@ spatial_sin = grating_spatial_sin(grating_index * second, i)
         }
 
 
-def _front_end_rate(kind: str, prefix: str, rectified: str) -> str:
-    """The ganglion cells' rate while `kind` is shown (`vision.FrontEndParams.rates_hz`):
-    spontaneous plus gain times the `rectified` response, at most the maximum rate; its
-    constants are ``<prefix>_spontaneous``, ``_gain`` and ``_max_rate`` (`_front_end_namespace`)."""
-    return (f"shows_{kind} * clip({prefix}_spontaneous + {prefix}_gain * {rectified}, 0 * Hz,"
+#: While a checkpoint shows its gratings: its first ``grating_frames``.
+_GRATINGS_SHOWN = f"shows_{MEASUREMENT} * int({FRAME_IN_PERIOD} < grating_frames)"
+#: While it shows the receptive-field noise: from ``noise_start_frames`` to its end.
+_NOISE_SHOWN = f"shows_{MEASUREMENT} * int({FRAME_IN_PERIOD} >= noise_start_frames)"
+
+
+class NoiseInput(Drive):
+    """The flashed-check noise that maps receptive fields (`neurodev.development.stimuli.NoiseBlock`),
+    shown after the gratings of every checkpoint, through the visual front end as vision is:
+    each check's centre–surround response at every input is one table (``noise_response``,
+    frame by input site, `vision.square_responses`), which each frame reads into
+    ``noise_signal``; the temporal filter follows it every input step. Each noise frame is a
+    window whose spikes the cortex counts (`count_window`)."""
+
+    kind = MEASUREMENT
+
+    def __init__(self, block: NoiseBlock, front_end: vision.FrontEndParams):
+        self.block, self.front_end = block, front_end
+
+    def input_model(self) -> str:
+        return ("noise_shown : 1 (shared)\nnoise_frame : integer (shared)\n"
+                + _filtered_signal_model("noise"))
+
+    def rate_term(self) -> str:
+        return _filtered_signal_rate("noise_shown", "noise")
+
+    def count_window(self) -> str:
+        """Each noise frame, numbered within its checkpoint."""
+        return (f"{_NOISE_SHOWN} * (1 + ({FRAME_IN_PERIOD} - noise_start_frames)"
+                " // noise_frame_frames)")
+
+    def shared_frame_statements(self) -> str:
+        return f"""
+noise_shown = {_NOISE_SHOWN}
+noise_frame = int(noise_shown) * (({FRAME_IN_PERIOD} - noise_start_frames) // noise_frame_frames)
+"""
+
+    def frame_statements(self) -> str:
+        return "noise_signal = noise_shown * noise_response(noise_frame * second, i % noise_sites)\n"
+
+    def namespace(self, timeline: Timeline, frame_s: float, input_dt_s: float) -> dict:
+        frame_frames = round(self.block.frame_s / frame_s)
+        measure_frames = round(timeline.checkpoints[0].duration_s / frame_s)
+        return {**_filtered_signal_namespace("noise", self.front_end),
+                "noise_frame_frames": frame_frames,
+                "noise_start_frames": measure_frames - frame_frames * len(self.block.checks)}
+
+    def initialise(self, inputs: b2.NeuronGroup, timeline: Timeline, positions_um: np.ndarray):
+        sites = positions_um[:len(positions_um) // 2]  # ON cells; OFF cells sit at the same sites
+        add_to_namespace(inputs, {
+            "noise_sites": len(sites),
+            "noise_response": b2.TimedArray(self.responses(sites), dt=1 * b2.second,
+                                            name="noise_response")})
+
+    def responses(self, sites_um: np.ndarray) -> np.ndarray:
+        """The front end's spatial response at every site in every frame, before its
+        temporal filter; shape (n_frames, n_sites)."""
+        b = self.block
+        kernel = vision.square_responses(b.check_centres_um, b.check_um, sites_um, self.front_end)
+        return b.contrast * b.checks.astype(float) @ kernel.T
+
+
+def _filtered_signal_model(prefix: str) -> str:
+    """A signal of the front end's spatial stage, ``<prefix>_signal``, set each frame, and its
+    temporal filter (`vision.temporal_filter`), integrated exactly every input step."""
+    return (f"{prefix}_signal : 1\n"
+            f"d{prefix}_fast/dt = ({prefix}_signal - {prefix}_fast) / {prefix}_tau_fast : 1\n"
+            f"d{prefix}_slow/dt = ({prefix}_signal - {prefix}_slow) / {prefix}_tau_slow : 1\n")
+
+
+def _filtered_signal_rate(gate: str, prefix: str) -> str:
+    """The rate of ON and OFF inputs from `_filtered_signal_model`'s filtered signal."""
+    response = f"polarity * ({prefix}_fast - {prefix}_transience * {prefix}_slow)"
+    return _front_end_rate(gate, prefix, f"clip({response}, 0, inf)")
+
+
+def _filtered_signal_namespace(prefix: str, front_end: vision.FrontEndParams) -> dict:
+    return {f"{prefix}_tau_fast": front_end.tau_fast_ms * b2.ms,
+            f"{prefix}_tau_slow": front_end.tau_slow_ms * b2.ms,
+            f"{prefix}_transience": front_end.transience,
+            **_front_end_namespace(prefix, front_end, 1.0)}
+
+
+def _front_end_rate(gate: str, prefix: str, rectified: str) -> str:
+    """The ganglion cells' rate while `gate` (an expression of 1 or 0) is 1
+    (`vision.FrontEndParams.rates_hz`): spontaneous plus gain times the `rectified` response,
+    at most the maximum rate; its constants are ``<prefix>_spontaneous``, ``_gain`` and
+    ``_max_rate`` (`_front_end_namespace`)."""
+    return (f"{gate} * clip({prefix}_spontaneous + {prefix}_gain * {rectified}, 0 * Hz,"
             f" {prefix}_max_rate)")
 
 
@@ -282,7 +384,7 @@ def _grating_conditions(timeline: Timeline, gratings: GratingParams) -> b2.Timed
     of every checkpoint, as a function of the time within the checkpoint and its index."""
     n_dir = len(gratings.directions_rad)
     values = np.stack([c.block.wavelength_index * n_dir + c.block.direction_index
-                       for c in timeline.of_kind(GRATINGS)], axis=1)
+                       for c in timeline.of_kind(MEASUREMENT)], axis=1)
     slot = (gratings.presentation_ms + gratings.blank_ms) * b2.ms
     return b2.TimedArray(values.astype(float), dt=slot, name="grating_condition")
 

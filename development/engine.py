@@ -29,7 +29,7 @@ from neurodev.development.layout import Layout, MergedProjection, MergedRecordin
 from neurodev.development.params import CORTICAL_PLASTIC, EngineParams, NeuronParams
 from neurodev.development.recorders import Snapshots, SpikeTally, Streams
 from neurodev.development.rules import Periodic, Rule, Statements
-from neurodev.development.schedule import GRATINGS, Timeline
+from neurodev.development.schedule import MEASUREMENT, Timeline
 from neurodev.development.standalone import (
     build_and_run,
     locked_slot,
@@ -224,16 +224,19 @@ def _weight_bound(circuits, projection: str) -> float:
 
 def _schedule_namespace(timeline: Timeline, drives, frame_s: float) -> dict:
     """The frame length and the per-period tables of segment kind and plasticity."""
-    kind, plastic = timeline.period_table(tuple(drive.kind for drive in drives))
+    kind, plastic = timeline.period_table(models.segment_kinds(drives))
     frame = frame_s * b2.second
     return {"frame_duration": frame,
             "segment_kind": b2.TimedArray(kind, dt=frame, name="segment_kind"),
             "segment_plastic": b2.TimedArray(plastic, dt=frame, name="segment_plastic")}
 
 
-def _n_windows(timeline: Timeline) -> int:
-    """Response windows of the run: one per grating presentation."""
-    return sum(len(c.block.onset_s) for c in timeline.of_kind(GRATINGS))
+def _n_windows(timeline: Timeline) -> dict[str, int]:
+    """Response windows of the run: one per grating presentation (``window``) and one per
+    noise frame (``count``)."""
+    checkpoints = timeline.of_kind(MEASUREMENT)
+    return {"window": sum(len(c.block.onset_s) for c in checkpoints),
+            "count": sum(0 if c.noise is None else len(c.noise.checks) for c in checkpoints)}
 
 
 def _synaptic_work(merged, timeline, periodic: dict[str, Sequence[Periodic]], input_monitor,
@@ -358,8 +361,9 @@ def input_group(spec0: CircuitSpec, timeline: Timeline, drives: Sequence[Drive],
     inputs.polarity = spec0.input_polarity
     for drive in drives:
         drive.initialise(inputs, timeline, positions)
-    showing = models.showing_frame([drive.kind for drive in drives])
-    frames = "".join(drive.frame_statements() for drive in drives)
+    showing = models.showing_frame(models.segment_kinds(drives))
+    frames = "".join([*(drive.shared_frame_statements() for drive in drives),
+                      *(drive.frame_statements() for drive in drives)])
     _follow_schedule(inputs, timeline, engine.stimulus_frame_ms / 1000, showing + frames)
     return inputs
 

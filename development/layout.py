@@ -44,6 +44,9 @@ class Recording:
         ``Σ exp(iωt)`` over those spikes, ω the probe's angular frequency.
     segment_spikes : dict of str to ndarray of int32, shape (n_segments, n_cells)
         Spikes of every cell in every segment of the timeline (checkpoints and epochs).
+    frame_spikes : dict of str to ndarray of uint16, shape (n_frames, n_cells), or None
+        Spikes of every cell in every frame of receptive-field noise, in time order
+        (checkpoint by checkpoint); None where the run shows no noise.
     ff_weights : ndarray of float32, shape (n_checkpoints, n_ff_synapses)
         Feed-forward weights, in the order of the pool ``spec.projections["input_exc"]``
         (0 for dead candidates).
@@ -61,6 +64,7 @@ class Recording:
     window_spikes: dict[str, np.ndarray]
     window_phase: dict[str, np.ndarray]
     segment_spikes: dict[str, np.ndarray]
+    frame_spikes: dict[str, np.ndarray] | None
     ff_weights: np.ndarray
     ff_alive: np.ndarray
     formed: np.ndarray
@@ -80,6 +84,8 @@ class MergedRecording:
         window (`neurodev.development.recorders`).
     segment_spikes : ndarray, shape (n_segments, n_cells)
         Spikes of every cortical cell in every segment.
+    frame_spikes : ndarray of uint16, shape (n_frames, n_cells), or None
+        Spikes of every cortical cell in every noise frame (None without noise).
     ff_weights, ff_alive : ndarray, shape (n_checkpoints, n_merged_ff_synapses)
         Snapshots of the merged plastic feed-forward synapses (``ff_alive``: None where no
         circuit is rewired, and every synapse is alive).
@@ -94,6 +100,7 @@ class MergedRecording:
     window_spikes: np.ndarray
     window_phase: np.ndarray
     segment_spikes: np.ndarray
+    frame_spikes: np.ndarray | None
     ff_weights: np.ndarray
     ff_alive: np.ndarray | None
     threshold_shift_mv: np.ndarray
@@ -204,6 +211,8 @@ class Layout:
             window_spikes=by_population(merged.window_spikes),
             window_phase=by_population(merged.window_phase),
             segment_spikes=by_population(merged.segment_spikes),
+            frame_spikes=(None if merged.frame_spikes is None
+                          else by_population(merged.frame_spikes)),
             ff_weights=weights, ff_alive=alive,
             formed=events_so_far(merged.formed), eliminated=events_so_far(merged.eliminated),
             threshold_shift_mv=np.asarray(merged.threshold_shift_mv[:, exc], dtype=np.float32),

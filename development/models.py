@@ -95,6 +95,11 @@ _SEGMENT = f"int({FRAME_IN_PERIOD} >= measure_frames) * frame_duration, {FRAME} 
 PLASTICITY_FRAME = f"developing = segment_plastic({_SEGMENT})\n"
 
 
+def segment_kinds(drives) -> tuple[str, ...]:
+    """The kinds of segment `drives` serve, each once, in their order."""
+    return tuple(dict.fromkeys(drive.kind for drive in drives))
+
+
 def showing_frame(kinds) -> str:
     """Run every stimulus frame by the inputs: the kind of segment shown, and ``shows_<kind>``
     (1 while it is shown, else 0) for each of `kinds`."""
@@ -223,6 +228,6 @@ def input_model(drives, rules, channels) -> tuple[str, str]:
     rate = " + ".join(drive.rate_term() for drive in drives)
     model = (INPUT_CELLS + "".join(drive.input_model() for drive in drives)
              + f"rate = {rate} : Hz\n" + SCHEDULE_VARIABLES
-             + showing_variables([drive.kind for drive in drives])
+             + showing_variables(segment_kinds(drives))
              + "".join(rule.source_model(channels) for rule in rules))
     return model, POISSON_RESET + "".join(rule.source_reset() for rule in rules)

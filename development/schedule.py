@@ -2,9 +2,10 @@
 of visual experience after eye opening, with measurement checkpoints between them.
 
 Simulated time is laid out as ``checkpoint 0, epoch 1, checkpoint 1, …, epoch n, checkpoint n``.
-Every segment has a kind — what the inputs show (`WAVES`, `VISION`, `GRATINGS`; an input drive
-of `neurodev.development.drives` serves each) — and says whether plasticity is on, separately:
-epochs are plastic wave or vision segments and checkpoints frozen grating segments. Every wave
+Every segment has a kind — what the inputs show (`WAVES`, `VISION`, `MEASUREMENT`; input
+drives of `neurodev.development.drives` serve each) — and says whether plasticity is on,
+separately: epochs are plastic wave or vision segments and checkpoints frozen measurement
+segments (gratings, then the noise that maps receptive fields, if any). Every wave
 epoch is padded with wave-free background activity to the length of the longest, and a vision
 epoch lasts as long, so checkpoints recur with one period: each period is a checkpoint then an
 epoch, and `Timeline.period_table` is what the compiled code reads to know, at every frame,
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurodev.circuits.params import check_ranges, param
-from neurodev.development.stimuli import GratingBlock
+from neurodev.development.stimuli import GratingBlock, NoiseBlock
 from neurodev.development.waves import WaveDrive
 
 
@@ -52,7 +53,7 @@ class ScheduleParams:
 
 
 #: Segment kinds: what the inputs show.
-WAVES, GRATINGS, VISION = "waves", "gratings", "vision"
+WAVES, MEASUREMENT, VISION = "waves", "measurement", "vision"
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,29 @@ class VisionEpoch:
 
 
 @dataclass(frozen=True)
+class Measurement:
+    """What a checkpoint shows: its grating block, then the receptive-field noise (None if
+    the run maps no fields)."""
+
+    gratings: GratingBlock
+    noise: NoiseBlock | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.gratings.duration_s + (0.0 if self.noise is None else self.noise.duration_s)
+
+
+@dataclass(frozen=True)
 class Segment:
     """A stretch of simulated time: what the inputs show (`kind`, with its `content`: a
-    `WaveDrive` for waves, a `VisionEpoch` for vision, a `GratingBlock` for gratings) and
-    whether plasticity is on."""
+    `WaveDrive` for waves, a `VisionEpoch` for vision, a `Measurement` for a checkpoint)
+    and whether plasticity is on."""
 
     start_s: float
     duration_s: float
     kind: str
     plastic: bool
-    content: WaveDrive | VisionEpoch | GratingBlock
+    content: WaveDrive | VisionEpoch | Measurement
 
     @property
     def drive(self) -> WaveDrive:
@@ -81,7 +95,13 @@ class Segment:
 
     @property
     def block(self) -> GratingBlock:
-        return self.content
+        """A checkpoint's grating block."""
+        return self.content.gratings
+
+    @property
+    def noise(self) -> NoiseBlock | None:
+        """A checkpoint's receptive-field noise."""
+        return self.content.noise
 
 
 @dataclass(frozen=True)
@@ -152,9 +172,10 @@ class Timeline:
 
 
 def build_timeline(drives: list[WaveDrive], blocks: list[GratingBlock], step_s: float,
-                   vision_epochs: int = 0) -> Timeline:
-    """Interleave measurement blocks with wave epochs, then `vision_epochs` vision epochs;
-    ``len(blocks) == len(drives) + vision_epochs + 1``.
+                   vision_epochs: int = 0, noise: NoiseBlock | None = None) -> Timeline:
+    """Interleave measurements (each grating block, then the `noise` if any) with wave
+    epochs, then `vision_epochs` vision epochs; ``len(blocks) == len(drives) + vision_epochs
+    + 1``.
 
     Segment lengths are whole numbers of `step_s` (the stimulus frame). All blocks must have
     the same length; wave epochs are padded to the longest and vision epochs last as long,
@@ -165,14 +186,16 @@ def build_timeline(drives: list[WaveDrive], blocks: list[GratingBlock], step_s: 
         raise ValueError(f"need one more checkpoint than epochs, got {len(blocks)} and {n_epochs}")
     if len({b.duration_s for b in blocks}) != 1:
         raise ValueError("all measurement blocks must have the same length")
-    measure = _whole_steps(blocks[0].duration_s, step_s)
+    measurements = [Measurement(block, noise) for block in blocks]
+    measure = _whole_steps(measurements[0].duration_s, step_s)
     develop = max(_whole_steps(d.duration_s, step_s) for d in drives)
     contents = [(WAVES, d) for d in drives] + [(VISION, VisionEpoch(develop))] * vision_epochs
-    segments = [Segment(0.0, measure, GRATINGS, False, blocks[0])]
-    for k, ((kind, content), block) in enumerate(zip(contents, blocks[1:], strict=True)):
+    segments = [Segment(0.0, measure, MEASUREMENT, False, measurements[0])]
+    for k, ((kind, content), measurement) in enumerate(zip(contents, measurements[1:],
+                                                           strict=True)):
         start = k * (measure + develop) + measure
         segments += [Segment(start, develop, kind, True, content),
-                     Segment(start + develop, measure, GRATINGS, False, block)]
+                     Segment(start + develop, measure, MEASUREMENT, False, measurement)]
     return Timeline(tuple(segments), measure + develop)
 
 

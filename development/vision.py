@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, special
 
 from neurodev.circuits.params import ParameterError, check_choice, check_ranges, param
 
@@ -149,6 +149,24 @@ def dog_filtered(images: np.ndarray, front_end: FrontEndParams, pixel_um: float)
     the value there)."""
     return (_blurred(images, front_end.centre_sigma_um, pixel_um)
             - front_end.surround_weight * _blurred(images, front_end.surround_sigma_um, pixel_um))
+
+
+def square_responses(centres_um: np.ndarray, side_um: float, positions_um: np.ndarray,
+                     front_end: FrontEndParams) -> np.ndarray:
+    """The centre–surround field's response at each of `positions_um` to a square of unit
+    contrast and side `side_um` centred at each of `centres_um`, in closed form (a Gaussian's
+    integral over a square is a product of two differences of its cumulative distribution);
+    shape (n_positions, n_squares). Linear, so a frame of squares is a sum of columns."""
+    offset = np.asarray(centres_um)[None, :, :] - np.asarray(positions_um)[:, None, :]
+
+    def covered(sigma_um):  # the Gaussian's mass over each square, axis by axis
+        scale = np.sqrt(2) * sigma_um
+        mass = (special.erf((offset + side_um / 2) / scale)
+                - special.erf((offset - side_um / 2) / scale)) / 2
+        return mass.prod(axis=-1)
+
+    return (covered(front_end.centre_sigma_um)
+            - front_end.surround_weight * covered(front_end.surround_sigma_um))
 
 
 def _blurred(images: np.ndarray, sigma_um: float, pixel_um: float) -> np.ndarray:

@@ -28,7 +28,7 @@ from neurodev.development.params import (
     TripletParams,
 )
 from neurodev.development.schedule import ScheduleParams
-from neurodev.development.stimuli import GratingParams
+from neurodev.development.stimuli import GratingParams, RFMappingParams
 from neurodev.development.vision import ExperienceParams, FrontEndParams
 from neurodev.development.waves import WaveParams, WavesDieOut
 
@@ -36,7 +36,7 @@ from neurodev.development.waves import WaveParams, WavesDieOut
 #: Append only: a stream is known by its position, so adding one never shifts another.
 #: ``waves`` draws stage II (the configured preset), ``stage3_waves`` stage III.
 SEED_STREAMS = ("circuits", "waves", "gratings", "brian2", "analysis", "map_generator", "vision",
-                "stage3_waves")
+                "stage3_waves", "rf_mapping")
 
 
 #: Keys that configs once had, and what took their place (so an old config file is told why).
@@ -76,7 +76,11 @@ class AnalysisParams:
     (the median of a handful of sparsely firing cells says little); ``n_shuffles``: label
     shuffles of the shuffle floor and of the direction decoder's chance level;
     ``criterion_metric`` and ``criterion_level``: the headstart criterion, when a circuit's
-    metric first reaches the level (a half-width falls to it, the others rise to it)."""
+    metric first reaches the level (a half-width falls to it, the others rise to it);
+    ``rf_alpha``: the chance that a cell blind to the receptive-field noise is given a
+    field (its map's peak is tested over the whole grid, Bonferroni), and ``rf_extent_z``
+    the |z| of the rest of a field's pixels
+    (`neurodev.experiments.measures.receptive_fields.response_field`)."""
 
     responsive_rate_hz: float = param(1.0, 0, 1000)
     selective_p: float = param(0.05, 0, 1, open_low=True)
@@ -85,6 +89,8 @@ class AnalysisParams:
     n_shuffles: int = param(20, 1, 10_000)
     criterion_metric: str = "fraction_selective"
     criterion_level: float = param(0.5, 0, 180)
+    rf_alpha: float = param(0.05, 0, 1, open_low=True)
+    rf_extent_z: float = param(2.0, 0, 100)
 
     def __post_init__(self):
         check_choice("criterion_metric", self.criterion_metric, CRITERION_METRICS)
@@ -101,6 +107,7 @@ class ExperimentConfig:
     waves: WaveParams = WaveParams()
     schedule: ScheduleParams = ScheduleParams()
     gratings: GratingParams = GratingParams()
+    rf_mapping: RFMappingParams = RFMappingParams()
     front_end: FrontEndParams = FrontEndParams()
     experience: ExperienceParams = ExperienceParams()
     neurons: NeuronParams = NeuronParams()
@@ -116,11 +123,11 @@ class ExperimentConfig:
         check_ranges(self)
         # Grating presentations and blanks are laid out in whole stimulus frames.
         frame = self.engine.stimulus_frame_ms
-        for key in ("presentation_ms", "blank_ms"):
-            value = getattr(self.gratings, key)
+        for key in ("gratings.presentation_ms", "gratings.blank_ms", "rf_mapping.frame_ms"):
+            section, name = key.split(".")
+            value = getattr(getattr(self, section), name)
             if abs(value / frame - round(value / frame)) > 1e-9:
-                raise ParameterError(f"gratings.{key}", value,
-                                     f"a multiple of engine.stimulus_frame_ms = {frame}")
+                raise ParameterError(key, value, f"a multiple of engine.stimulus_frame_ms = {frame}")
         try:
             self.experience.check_covers((self.circuit.retina_side - 1)
                                          * self.circuit.retina_spacing_um)
@@ -149,6 +156,7 @@ TINY = ExperimentConfig(
                           ff_connection_probability=0.7),
     schedule=ScheduleParams(n_epochs=1, waves_per_epoch=5, stage3_epochs=1, vision_epochs=1),
     gratings=GratingParams(n_orientations=4, n_trials=2, presentation_ms=500.0, blank_ms=100.0),
+    rf_mapping=RFMappingParams(n_frames=300),
 )
 PAPER = ExperimentConfig(
     circuit=CircuitParams(retina_side=48, exc_side=32, inh_count=256),

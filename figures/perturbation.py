@@ -29,8 +29,11 @@ PANELS = (("median_osi", "L4 median global OSI"),
           ("median_classic_osi", "L4 median classic OSI"),
           ("median_weight_osi", "L4 weight-based OSI"),
           ("fraction_selective", "L4 fraction selective (p < 0.05)"),
-          ("median_rf_radius_um", "L4 median RF radius (µm)"),
-          ("retinotopic_scatter_um", "L4 RF-centre scatter (µm)"),
+          ("median_rf_radius_um", "L4 median RF radius, weights (µm)"),
+          ("retinotopic_scatter_um", "L4 RF-centre scatter, weights (µm)"),
+          ("median_response_rf_radius_um", "L4 median RF radius, responses (µm)"),
+          ("response_retinotopic_scatter_um", "L4 RF-centre scatter, responses (µm)"),
+          ("response_rf_centre_error_um", "L4 RF-centre error, responses (µm;\nsplit halves)"),
           ("direction_decoding", "L4 direction decoding accuracy"),
           ("median_dsi", "L4 median DSI"))
 #: The two checkpoints reported, and their markers' face (hollow, filled).
@@ -44,7 +47,7 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
     numbers drawn as ``name_summary.csv``; return the files."""
     conditions = group_by_condition(run_dirs, condition_keys)
     n_panels = len(PANELS) + 1
-    figure, axes = plt.subplots(3, 3, figsize=(10, 8), layout="constrained")
+    figure, axes = plt.subplots(4, 3, figsize=(10, 10.5), layout="constrained")
     axes = axes.ravel()[:n_panels]
     rows = []
     for ax, (metric, label) in zip(axes, PANELS, strict=False):

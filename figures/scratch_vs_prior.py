@@ -101,6 +101,9 @@ def _example_fields(subfigure, run, wirings):
                 crop = grid[cy - half:cy + half + 1, cx - half:cx + half + 1]
                 limit = np.nanmax(np.abs(crop)) or 1.0
                 ax.imshow(crop, cmap="RdBu_r", vmin=-limit, vmax=limit, origin="lower")
+                # The crop's first site, in the unpadded grid.
+                _mapped_field(ax, run, wiring, checkpoint, cell, (cx - 2 * half, cy - 2 * half),
+                              spacing)
                 ax.set_xticks([])
                 ax.set_yticks([])
                 ax.set_frame_on(False)
@@ -109,5 +112,24 @@ def _example_fields(subfigure, run, wirings):
                 if col == 0 and k == 0:
                     ax.set_ylabel(wiring, color=wiring_colour(wiring), fontsize=7,
                                   rotation=0, ha="right", va="center")
+    mapped = f"{wirings[0]}.response_rf_mapped" in run.arrays
     subfigure.suptitle(f"receptive fields: ON − OFF feed-forward weights (red ON, blue OFF; "
-                       f"{2 * half + 1} × {2 * half + 1} sites of {spacing:g} µm)", fontsize=8)
+                       f"{2 * half + 1} × {2 * half + 1} sites of {spacing:g} µm)"
+                       + ("; circle: centre and RMS radius of the field mapped from responses"
+                          " to noise" if mapped else ""), fontsize=8)
+
+
+def _mapped_field(ax, run, wiring, checkpoint, cell, corner, spacing):
+    """The centre and RMS radius of the cell's field mapped from responses, on its crop of
+    weights whose lower left site is `corner` (nothing if unmapped or not measured)."""
+    if f"{wiring}.response_rf_mapped" not in run.arrays:
+        return
+    if not run.arrays[f"{wiring}.response_rf_mapped"][checkpoint, cell]:
+        return
+    centre = run.arrays[f"{wiring}.response_rf_centre_um"][checkpoint, cell] / spacing - corner
+    radius = run.arrays[f"{wiring}.response_rf_radius_um"][checkpoint, cell] / spacing
+    limits = ax.get_xlim(), ax.get_ylim()
+    ax.add_patch(plt.Circle(tuple(centre), radius, fill=False, color="k", lw=0.6))
+    ax.plot(*centre, "+", color="k", ms=3, mew=0.6)
+    ax.set_xlim(limits[0])  # a field reaching past the crop is cut, not the crop shrunk
+    ax.set_ylim(limits[1])

@@ -25,8 +25,10 @@ PANELS = (("median_osi", "L4 median global OSI"),
           ("fraction_selective", "L4 fraction selective (p < 0.05)"),
           ("median_weight_osi", "L4 weight-based OSI (best wavelength)"),
           ("median_half_width_deg", "L4 median half-width (°)"),
-          ("median_rf_radius_um", "L4 median RF radius (µm)"),
+          ("median_rf_radius_um", "L4 median RF radius, weights (µm)"),
           ("l23.median_osi", "L2/3 median global OSI"))
+#: Drawn when some run maps receptive fields from responses to noise.
+RESPONSE_FIELD_PANEL = ("median_response_rf_radius_um", "L4 median RF radius, responses (µm)")
 #: Drawn when some run's L2/3 E → E synapses are plastic: static ones (the default) keep the
 #: weight ratio at 1 by construction, a panel that would show nothing.
 PLASTIC_L23_PANEL = ("l23.connection_weight_ratio", "L2/3 E → E weight, similar / orthogonal pairs")
@@ -54,10 +56,14 @@ def make(run_dirs: list[Path], out_dir: Path, name: str, condition_keys=()) -> l
 
 
 def panels_of(runs) -> tuple[tuple[str, str], ...]:
-    """The (metric, label) columns for these stored runs: `PANELS`, and `PLASTIC_L23_PANEL`
-    if any run's ``rules.l23_l23`` is not empty."""
+    """The (metric, label) columns for these stored runs: `PANELS`, `RESPONSE_FIELD_PANEL`
+    after the weights' RF radius if any run maps fields from responses, and
+    `PLASTIC_L23_PANEL` if any run's ``rules.l23_l23`` is not empty."""
+    mapped = any(run.config.get("rf_mapping", {}).get("n_frames") for run in runs)
     plastic = any(run.config["rules"]["l23_l23"] for run in runs)
-    return PANELS + ((PLASTIC_L23_PANEL,) if plastic else ())
+    at = [metric for metric, _ in PANELS].index("median_rf_radius_um") + 1
+    return (PANELS[:at] + ((RESPONSE_FIELD_PANEL,) if mapped else ()) + PANELS[at:]
+            + ((PLASTIC_L23_PANEL,) if plastic else ()))
 
 
 def group_by_condition(run_dirs, condition_keys) -> dict[str, list]:

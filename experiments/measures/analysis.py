@@ -8,10 +8,14 @@ import numpy as np
 from neurodev.experiments.measures.connectivity import connection_specificity
 from neurodev.experiments.measures.decoding import decoding_accuracy, shuffled_decoding_accuracy
 from neurodev.experiments.measures.receptive_fields import (
+    peak_z,
     receptive_field_centroid,
     receptive_field_radius,
     receptive_fields,
+    response_field,
     retinotopic_scatter,
+    spike_triggered_average,
+    split_half_fields,
     weight_orientation_at_best,
 )
 from neurodev.experiments.measures.tuning import (
@@ -41,7 +45,8 @@ def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis
     excitatory cells, `spike_tuning`'s arrays prefixed ``l23_``, and their connection
     specificity (`connection_specificity` among selective cells, checkpoint × Δθ bin:
     ``l23_connection_probability`` with ``_low``/``_high``, ``l23_connection_mean_weight``,
-    ``l23_connection_pairs``; ``l23_connection_overall`` per checkpoint).
+    ``l23_connection_pairs``; ``l23_connection_overall`` per checkpoint). Where the
+    checkpoints show receptive-field noise, both populations' `response_fields` too.
     """
     # Independent streams per measure, so that adding a measure changes no other's draws.
     l4_rng, l23_rng, connection_rng, l4_decoding_rng, l23_decoding_rng = rng.spawn(5)
@@ -64,7 +69,43 @@ def measure_checkpoints(spec, recording, timeline, gratings, front_end, analysis
         weight_orientation_at_best(rf, spec.input_positions_um, gratings.wavelengths_um,
                                    front_end.spatial_transfer(
                                        2 * np.pi / np.asarray(gratings.wavelengths_um))))
+    noise = timeline.checkpoints[0].noise
+    if noise is not None:
+        for population, prefix in (("exc", ""), ("exc23", "l23_")):
+            out |= {prefix + name: values for name, values in response_fields(
+                recording.frame_spikes[population], noise, analysis).items()}
     return out
+
+
+def response_fields(frame_spikes, noise, analysis) -> dict:
+    """Receptive fields of one population mapped from its spikes in every noise frame
+    (`Recording.frame_spikes`, checkpoint after checkpoint, each showing every frame of
+    `noise`), by reverse correlation (`spike_triggered_average`, `response_field`: a field's
+    peak is significant at ``analysis.rf_alpha`` over the whole grid, its extent the
+    connected pixels with |z| ≥ ``analysis.rf_extent_z``).
+
+    Returns a dict of arrays (first axis: checkpoint): ``response_rf`` (the spike-triggered
+    average, cell × check, row-major over the grid), ``response_rf_mapped`` (whether a cell
+    has a field), ``response_rf_radius_um`` and ``response_rf_centre_um`` (of the field, as
+    `receptive_field_radius` and `receptive_field_centroid` give them for weights; NaN
+    without a field), ``response_rf_reliability`` and ``response_rf_centre_error_um``
+    (`split_half_fields`) and ``response_rf_spikes`` (spikes in the noise, per cell).
+    """
+    n_frames, n_checks = noise.checks.shape
+    peak = peak_z(analysis.rf_alpha, n_checks)
+    per_checkpoint = []
+    for counts in frame_spikes.reshape(-1, n_frames, frame_spikes.shape[1]):
+        sta, z = spike_triggered_average(counts, noise.checks)
+        field, mapped = response_field(sta, z, noise.grid_side, peak, analysis.rf_extent_z)
+        reliability, centre_error = split_half_fields(counts, noise.checks, field,
+                                                      noise.check_centres_um)
+        per_checkpoint.append({
+            "response_rf": sta.astype(np.float32), "response_rf_mapped": mapped,
+            "response_rf_radius_um": receptive_field_radius(field, noise.check_centres_um),
+            "response_rf_centre_um": receptive_field_centroid(field, noise.check_centres_um),
+            "response_rf_reliability": reliability, "response_rf_centre_error_um": centre_error,
+            "response_rf_spikes": counts.sum(axis=0).astype(np.int32)})
+    return {name: np.stack([c[name] for c in per_checkpoint]) for name in per_checkpoint[0]}
 
 
 def spike_tuning(window_spikes, window_phase, timeline, gratings, analysis, rng,
@@ -150,18 +191,22 @@ _SELECTIVITY = ("median_osi", "osi_q25", "osi_q75", "osi_shuffle_floor", "median
 #: preferences differ by < 22.5° and by > 67.5°; and the ratio of those pairs' mean weights.
 _CONNECTIVITY = ("connection_probability", "connection_probability_similar",
                  "connection_probability_orthogonal", "connection_weight_ratio")
+#: Receptive fields mapped from responses to noise (NaN where the run shows none).
+_RESPONSE_FIELDS = ("fraction_rf_mapped", "median_response_rf_radius_um",
+                    "response_retinotopic_scatter_um", "response_rf_centre_error_um",
+                    "median_response_rf_reliability")
 #: Every metric `summarise` gives a circuit, as a sweep table's columns name it after the
 #: circuit's label (``prior.median_osi``); a test holds it to what `summarise` returns.
 CIRCUIT_METRICS = (
     *_SELECTIVITY, "median_weight_osi", "weight_preference_vs_map_deg", "weight_change",
-    "median_rf_radius_um", "retinotopic_scatter_um",
+    "median_rf_radius_um", "retinotopic_scatter_um", *_RESPONSE_FIELDS, "median_rf_offset_um",
     *(f"turnover.input_exc.{name}" for name in (
         "live", "formed", "eliminated", "formed_fraction", "eliminated_fraction",
         "formed_total_fraction", "eliminated_total_fraction", "persistent_fraction")),
     "mean_rate_development_hz", "mean_inh_rate_gratings_hz", "mean_inh_rate_development_hz",
     "mean_threshold_shift_mv",
     *(f"l23.{name}" for name in (*_SELECTIVITY, "mean_rate_development_hz",
-                                  *_CONNECTIVITY)),
+                                  *_CONNECTIVITY, *_RESPONSE_FIELDS)),
 )
 
 
@@ -173,7 +218,10 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
     respond (``n_responsive`` says how many did); the ``osi_shuffle_floor`` is the median OSI
     those cells show once direction labels are shuffled, the level a median OSI must clear
     to mean anything. ``fraction_selective``: the fraction of all cells whose permutation
-    test of orientation selectivity gives p < ``analysis.selective_p``.
+    test of orientation selectivity gives p < ``analysis.selective_p``. Receptive fields
+    mapped from responses (`response_field_summary`) sit beside those of the weights, with
+    ``median_rf_offset_um``, the median distance between a mapped field's centre and its
+    weights' centroid.
     """
     weights = recording.ff_weights.astype(float)
     change = np.abs(weights - weights[0]).sum(axis=1) / weights[0].sum()
@@ -187,6 +235,8 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
         "median_rf_radius_um": np.nanmedian(measured["rf_radius_um"], axis=1).tolist(),
         "retinotopic_scatter_um": [retinotopic_scatter(centres, spec.exc_positions_um)
                                    for centres in measured["rf_centroid_um"]],
+        **response_field_summary(measured, spec.exc_positions_um, analysis),
+        "median_rf_offset_um": _median_offset(measured, analysis),
         "turnover": {"input_exc": turnover(recording.ff_alive, recording.formed, recording.eliminated)},
         "mean_rate_development_hz": [float("nan"), *_mean_rates(recording, "exc", timeline, True)],
         "mean_inh_rate_gratings_hz": _mean_rates(recording, "inh", timeline, False),
@@ -201,8 +251,49 @@ def summarise(measured: dict, spec, recording, timeline, analysis) -> dict:
                     measured["l23_connection_probability"][:, 0].tolist(),
                 "connection_probability_orthogonal":
                     measured["l23_connection_probability"][:, -1].tolist(),
-                "connection_weight_ratio": _weight_ratio(measured["l23_connection_mean_weight"])},
+                "connection_weight_ratio": _weight_ratio(measured["l23_connection_mean_weight"]),
+                **response_field_summary(l23, spec.l23_exc_positions_um, analysis)},
     }
+
+
+def response_field_summary(measured: dict, positions_um, analysis) -> dict:
+    """Per checkpoint: the fraction of cells with a field mapped from responses, the median
+    radius of those fields, their centres' retinotopic scatter about the cells'
+    `positions_um` beside the RMS error of those centres (`split_half_fields`: the scatter's
+    square is about the true scatter's plus the error's), and the median split-half
+    reliability of the mapped cells' averages. Medians are NaN where fewer than
+    ``analysis.min_cells_for_median`` cells have a field; all is NaN where the run maps
+    no fields."""
+    if "response_rf_mapped" not in measured:
+        missing = [float("nan")] * len(measured["osi"])
+        return dict.fromkeys(_RESPONSE_FIELDS, missing)
+    mapped = measured["response_rf_mapped"]
+    return {"fraction_rf_mapped": mapped.mean(axis=1).tolist(),
+            "median_response_rf_radius_um": _median_over(measured["response_rf_radius_um"],
+                                                         mapped, analysis),
+            "response_retinotopic_scatter_um": [
+                retinotopic_scatter(centres, positions_um)
+                for centres in measured["response_rf_centre_um"]],
+            "response_rf_centre_error_um": [
+                float(np.sqrt(np.mean(error[m] ** 2))) if m.any() else float("nan")
+                for error, m in zip(measured["response_rf_centre_error_um"], mapped, strict=True)],
+            "median_response_rf_reliability": _median_over(measured["response_rf_reliability"],
+                                                           mapped, analysis)}
+
+
+def _median_offset(measured: dict, analysis) -> list[float]:
+    """Median distance between each mapped field's centre and the centroid of its weights."""
+    if "response_rf_mapped" not in measured:
+        return [float("nan")] * len(measured["osi"])
+    offset = np.linalg.norm(measured["response_rf_centre_um"] - measured["rf_centroid_um"], axis=-1)
+    return _median_over(offset, measured["response_rf_mapped"], analysis)
+
+
+def _median_over(values, cells, analysis) -> list[float]:
+    """Median of `values` over `cells` at each checkpoint; NaN where they are fewer than
+    ``analysis.min_cells_for_median``."""
+    return [float(np.median(v[c])) if c.sum() >= analysis.min_cells_for_median else float("nan")
+            for v, c in zip(values, cells, strict=True)]
 
 
 def _weight_ratio(mean_weight) -> list[float]:

@@ -1,8 +1,10 @@
-"""Receptive fields read from feed-forward weights (pure NumPy)."""
+"""Receptive fields read from feed-forward weights, and mapped from responses to noise by
+reverse correlation (pure NumPy)."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage, special
 
 from neurodev.experiments.measures.tuning import at_best, global_osi, preferred_orientation
 
@@ -176,3 +178,128 @@ def retinotopic_scatter(centres_um, cell_positions_um) -> float:
     fit, *_ = np.linalg.lstsq(design, centres[known], rcond=None)
     residual = centres[known] - design @ fit
     return float(np.sqrt((residual**2).sum() / (known.sum() - design.shape[1])))
+
+
+def spike_triggered_average(counts, stimulus):
+    """Spike-triggered average of a stimulus, and each value's z-score against spike counts
+    shuffled over frames.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n_frames, n_cells)
+        Spikes of each cell in each frame.
+    stimulus : ndarray, shape (n_frames, n_pixels)
+        The stimulus of each frame (e.g. +1 light, −1 dark, 0 grey per check).
+
+    Returns
+    -------
+    sta : ndarray, shape (n_cells, n_pixels)
+        ``Σ_f c_f (s_f − s̄) / Σ_f c_f``: the mean stimulus at a spike, about its mean over
+        frames; NaN for a cell without spikes.
+    z : ndarray, shape (n_cells, n_pixels)
+        ``Σ_f c_f (s_f − s̄)`` over its standard deviation under every permutation of the
+        counts over frames, ``sqrt(Σ (c − c̄)² Σ (s − s̄)² / (n − 1))`` (exact for sampling
+        without replacement): about standard normal for a cell that ignores the stimulus;
+        0 where a cell's counts or a pixel's stimulus do not vary.
+
+    Examples
+    --------
+    >>> stimulus = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    >>> sta, z = spike_triggered_average(np.array([[2], [0], [2], [0]]), stimulus)
+    >>> float(sta[0, 0]), round(float(z[0, 0]), 6)  # z = √3
+    (1.0, 1.732051)
+    """
+    counts = np.asarray(counts, dtype=float)
+    centred = np.asarray(stimulus, dtype=float) - np.mean(stimulus, axis=0)
+    summed = counts.T @ centred
+    total = counts.sum(axis=0)[:, None]
+    spread = np.sqrt(np.outer(((counts - counts.mean(axis=0)) ** 2).sum(axis=0),
+                              (centred**2).sum(axis=0)) / max(len(counts) - 1, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sta = np.where(total > 0, summed / total, np.nan)
+        z = np.where(spread > 0, summed / spread, 0.0)
+    return sta, z
+
+
+def peak_z(alpha: float, n_pixels: int) -> float:
+    """The |z| that one pixel of `n_pixels` reaches with probability at most `alpha` over all
+    of them under the null (two-sided, Bonferroni): a map whose peak reaches it has a field.
+
+    Examples
+    --------
+    >>> round(peak_z(0.05, 1), 2)
+    1.96
+    """
+    return float(special.ndtri(1 - alpha / (2 * n_pixels)))
+
+
+def response_field(sta, z, grid_side: int, peak: float, extent: float):
+    """The receptive fields in spike-triggered averages: the pixels with ``|z| ≥ extent``
+    that are connected (8-neighbours on the square grid) to a pixel with ``|z| ≥ peak``.
+
+    Parameters
+    ----------
+    sta, z : ndarray, shape (n_cells, grid_side²)
+        From `spike_triggered_average`, pixels row-major over the grid.
+    peak, extent : float
+        The |z| a field's peak must reach (`peak_z`), and the |z| of the rest of it.
+
+    Returns
+    -------
+    field : ndarray, shape (n_cells, grid_side²)
+        The average inside each field, 0 outside (all 0 for a cell without one): what
+        `receptive_field_centroid` and `receptive_field_radius` take.
+    mapped : ndarray of bool, shape (n_cells,)
+        Whether the cell has a field.
+
+    Examples
+    --------
+    >>> z = np.array([[0.0, 2.5, 0.0, 5.0], [0.0, 0.0, 0.0, 3.0]])
+    >>> field, mapped = response_field(2 * z, z, 2, peak=4.0, extent=2.0)
+    >>> field.tolist(), mapped.tolist()
+    ([[0.0, 5.0, 0.0, 10.0], [0.0, 0.0, 0.0, 0.0]], [True, False])
+    """
+    strong = np.abs(z) >= extent
+    keep = np.zeros(strong.shape, dtype=bool)
+    for cell in np.flatnonzero((np.abs(z) >= peak).any(axis=1)):
+        labels, _ = ndimage.label(strong[cell].reshape(grid_side, grid_side),
+                                  structure=np.ones((3, 3)))
+        peaks = np.unique(labels.ravel()[np.abs(z[cell]) >= peak])
+        keep[cell] = np.isin(labels.ravel(), peaks[peaks > 0])
+    return np.where(keep, np.nan_to_num(sta), 0.0), keep.any(axis=1)
+
+
+def split_half_fields(counts, stimulus, fields, positions_um):
+    """How reliable mapped fields are: spike-triggered averages of the even and the odd
+    frames compared (parameters as `spike_triggered_average`; `fields` the full data's
+    `response_field`, `positions_um` the pixels' positions).
+
+    Returns
+    -------
+    reliability : ndarray, shape (n_cells,)
+        Pearson correlation of the two halves' averages over all pixels (NaN for a cell
+        without spikes in a half, or whose average is flat).
+    centre_error_um : ndarray, shape (n_cells,)
+        Half the distance between the two halves' centroids inside the full data's field:
+        the standard error of the full data's centre along the line between them (each
+        half's centre varies twice as much as the full data's); NaN without a field.
+
+    Examples
+    --------
+    >>> first = np.array([1.0, 1, -1, -1, 1, 1, -1, -1])
+    >>> stimulus = np.column_stack([first, [1.0, -1, -1, 1, -1, 1, 1, -1]])
+    >>> counts = 3 * (first[:, None] > 0)  # a cell that follows the first pixel alone
+    >>> reliability, error = split_half_fields(counts, stimulus, np.array([[1.0, 0.0]]),
+    ...                                        np.array([[0.0, 0.0], [100.0, 0.0]]))
+    >>> reliability.tolist(), error.tolist()
+    ([1.0], [0.0])
+    """
+    halves = [spike_triggered_average(counts[h::2], stimulus[h::2])[0] for h in (0, 1)]
+    centred = [h - h.mean(axis=1, keepdims=True) for h in halves]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reliability = (centred[0] * centred[1]).sum(axis=1) / np.sqrt(
+            (centred[0] ** 2).sum(axis=1) * (centred[1] ** 2).sum(axis=1))
+    inside = np.asarray(fields) != 0
+    centres = [receptive_field_centroid(np.where(inside, np.nan_to_num(h), 0.0), positions_um)
+               for h in halves]
+    return reliability, np.linalg.norm(centres[0] - centres[1], axis=-1) / 2

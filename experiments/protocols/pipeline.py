@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from neurodev.circuits.sheets import grid_positions
 from neurodev.circuits.spec import build_circuit, wiring_memory_bytes
-from neurodev.development.drives import GratingInput, VisionInput, WaveInput
+from neurodev.development.drives import GratingInput, NoiseInput, VisionInput, WaveInput
 from neurodev.development.engine import simulate
 from neurodev.development.rules import RULES, Rule
 from neurodev.development.schedule import Timeline, build_timeline
-from neurodev.development.stimuli import grating_block
+from neurodev.development.stimuli import grating_block, noise_block
 from neurodev.development.waves import RetinalWaves, WaveDrive, WaveParams, wave_drives
 from neurodev.experiments.config import ConfigError, ExperimentConfig, refused_as_config_error
 from neurodev.experiments.measures.analysis import (
@@ -152,7 +153,7 @@ def develop(config: ExperimentConfig, circuit_wirings: dict[str, Wiring], build_
         rewired = [label for label, w in circuit_wirings.items() if w.rewired]
         feedforward, cells = rules(config, bool(rewired))
         recordings, engine = simulate(
-            circuits, timeline, input_drives(config), config.neurons, feedforward, cells,
+            circuits, timeline, input_drives(config, timeline), config.neurons, feedforward, cells,
             config.engine, int(config.seed_stream("brian2").generate_state(1)[0]), build_root,
             rewired=rewired, frozen=[label for label, w in circuit_wirings.items() if w.frozen],
             cortical_rules=cortical_rules(config))
@@ -213,14 +214,16 @@ def build_circuits(config: ExperimentConfig, circuit_wirings: dict[str, Wiring])
             for label, w in circuit_wirings.items()]
 
 
-def input_drives(config: ExperimentConfig):
+def input_drives(config: ExperimentConfig, timeline: Timeline):
     """What the inputs show: retinal waves during epochs, then visual experience if the
-    schedule has vision epochs, and gratings at checkpoints."""
+    schedule has vision epochs, and at checkpoints gratings, then the receptive-field noise
+    of `timeline` (if it has any)."""
     drives = [WaveInput(config.waves),
               GratingInput(config.gratings, config.front_end)]
+    noise = timeline.checkpoints[0].noise
+    if noise is not None:
+        drives.append(NoiseInput(noise, config.front_end))
     if config.schedule.vision_epochs:
-        # Vision last: its frame statement writes a per-input variable, which Brian2 allows
-        # only after the writes of shared ones (the gratings').
         drives.append(VisionInput(config.front_end, config.experience,
                                   config.engine.stimulus_frame_ms / 1000,
                                   int(config.seed_stream("vision").generate_state(1)[0])))
@@ -274,15 +277,26 @@ def validate(config: ExperimentConfig, circuit_wirings: dict[str, Wiring]):
 
 
 def development_timeline(config: ExperimentConfig) -> Timeline:
-    """The run's schedule: its wave epochs (`wave_epochs`), vision epochs and grating
-    blocks (``gratings`` stream)."""
+    """The run's schedule: its wave epochs (`wave_epochs`), vision epochs, grating blocks
+    (``gratings`` stream) and receptive-field noise (``rf_mapping`` stream; none if
+    ``rf_mapping.n_frames`` is 0)."""
     schedule = config.schedule
     drives = wave_epochs(config)
     protocol_rng = np.random.default_rng(config.seed_stream("gratings"))
     blocks = [grating_block(config.gratings, protocol_rng)
               for _ in range(len(drives) + schedule.vision_epochs + 1)]
     return build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000,
-                          schedule.vision_epochs)
+                          schedule.vision_epochs, receptive_field_noise(config))
+
+
+def receptive_field_noise(config: ExperimentConfig):
+    """The noise movie every checkpoint shows after its gratings, or None."""
+    if not config.rf_mapping.n_frames:
+        return None
+    circuit = config.circuit
+    sites = grid_positions(circuit.retina_side, circuit.retina_spacing_um)
+    return noise_block(config.rf_mapping, sites, circuit.retina_spacing_um,
+                       np.random.default_rng(config.seed_stream("rf_mapping")))
 
 
 def wave_epochs(config: ExperimentConfig) -> list[WaveDrive]:

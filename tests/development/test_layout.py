@@ -50,12 +50,12 @@ def test_recording_round_trip_recovers_each_circuits_spikes_weights_and_threshol
     layout = Layout(circuits, rewired=["prior"])
     ff = layout.merged_projections()["input_exc"]
     n_checkpoints, n_exc = 3, sum(c.n_exc for c in circuits)
-    # Window w of merged cell c holds 1000 w + c spikes, segment s 1000 s + c.
+    # Window w of merged cell c holds 1000 w + c spikes, segment s 1000 s + c, frame f twice.
     cell_code = np.arange(layout.n_cells)[None, :] + 1000 * np.arange(4)[:, None]
     weights = np.arange(n_checkpoints)[:, None] + np.arange(ff.n_synapses)[None, :] / 1e5
     theta = np.arange(n_checkpoints)[:, None] * 10.0 + np.arange(n_exc)[None, :]
     counts = np.ones((n_checkpoints, n_exc))
-    merged = MergedRecording(cell_code, 1j * cell_code, cell_code[:2], weights,
+    merged = MergedRecording(cell_code, 1j * cell_code, cell_code[:2], 2 * cell_code, weights,
                              np.where(ff.structural, 1.0, 0.0)[None, :].repeat(n_checkpoints, 0),
                              theta, counts, 2 * counts)
     start, exc_start = 0, 0
@@ -66,6 +66,7 @@ def test_recording_round_trip_recovers_each_circuits_spikes_weights_and_threshol
             np.testing.assert_array_equal(recording.window_spikes[population], cell_code[:, own])
             np.testing.assert_array_equal(recording.window_phase[population], 1j * cell_code[:, own])
             np.testing.assert_array_equal(recording.segment_spikes[population], cell_code[:2, own])
+            np.testing.assert_array_equal(recording.frame_spikes[population], 2 * cell_code[:, own])
         simulated, in_pool = layout.simulated(k, "input_exc")
         np.testing.assert_allclose(recording.ff_weights[:, in_pool],
                                    weights[:, start:start + simulated.n_synapses], rtol=1e-6)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from neurodev.circuits.params import ParameterError
-from neurodev.development.schedule import GRATINGS, VISION, WAVES, build_timeline
+from neurodev.development.schedule import MEASUREMENT, VISION, WAVES, build_timeline
 from neurodev.development.stimuli import GratingParams, grating_block
 from neurodev.development.waves import WaveDrive
 
@@ -37,7 +37,7 @@ def test_vision_epochs_follow_the_waves_and_last_a_period(rng):
     np.testing.assert_allclose(progress["vision_s"], [0, 0, 0, 20, 40])
     np.testing.assert_allclose(np.diff(progress["real_time_s"])[2:], 20.0)
     kind, _ = timeline.period_table(timeline.kinds)
-    assert [timeline.kinds[int(k)] for k in kind[1]] == [WAVES, WAVES, VISION, VISION, GRATINGS]
+    assert [timeline.kinds[int(k)] for k in kind[1]] == [WAVES, WAVES, VISION, VISION, MEASUREMENT]
 
 
 def test_grating_block_shows_every_direction_at_every_wavelength_once_per_trial(rng):
@@ -71,8 +71,8 @@ def test_timeline_needs_one_more_checkpoint_than_epochs(rng):
 def test_period_table_gives_each_half_periods_kind_and_plasticity(rng):
     blocks = [grating_block(GratingParams(n_trials=1), rng) for _ in range(3)]
     timeline = build_timeline([drive(12.34), drive(20.0)], blocks, 0.01)
-    assert timeline.kinds == (GRATINGS, WAVES)
-    kind, plastic = timeline.period_table((WAVES, GRATINGS))
+    assert timeline.kinds == (MEASUREMENT, WAVES)
+    kind, plastic = timeline.period_table((WAVES, MEASUREMENT))
     # Columns are periods (checkpoint, then epoch); the last period is its checkpoint alone.
     np.testing.assert_array_equal(kind, [[1, 1, 1], [0, 0, 1]])
     np.testing.assert_array_equal(plastic, [[0, 0, 0], [1, 1, 0]])

@@ -18,8 +18,8 @@ def test_only_a_flat_panel_is_widened(values, span):
 
 
 class _Stored:
-    def __init__(self, l23_l23):
-        self.config = {"rules": {"l23_l23": l23_l23}}
+    def __init__(self, l23_l23, n_frames=0):
+        self.config = {"rules": {"l23_l23": l23_l23}, "rf_mapping": {"n_frames": n_frames}}
 
 
 @pytest.mark.parametrize(("rules", "drawn"), [([[], []], False),
@@ -30,3 +30,13 @@ def test_the_l23_weight_ratio_is_drawn_only_where_l23_synapses_can_learn(rules, 
     panels = seeds.panels_of([_Stored(r) for r in rules])
     assert panels[:len(seeds.PANELS)] == seeds.PANELS
     assert (seeds.PLASTIC_L23_PANEL in panels) is drawn
+
+
+@pytest.mark.parametrize(("n_frames", "drawn"), [((0, 0), False), ((0, 300), True)])
+def test_fields_from_responses_are_drawn_beside_the_weights_where_noise_mapped_them(n_frames,
+                                                                                   drawn):
+    panels = seeds.panels_of([_Stored([], n) for n in n_frames])
+    assert (seeds.RESPONSE_FIELD_PANEL in panels) is drawn
+    if drawn:
+        at = panels.index(seeds.RESPONSE_FIELD_PANEL)
+        assert panels[at - 1][0] == "median_rf_radius_um"

@@ -69,7 +69,7 @@ def test_offset_on_off_activity_teaches_random_wiring_dipoles_along_the_offset(b
     blocks = [grating_block(config.gratings, rng) for _ in range(N_EPOCHS + 1)]
     timeline = build_timeline(drives, blocks, config.engine.stimulus_frame_ms / 1000)
     feedforward, cells = rules(config, False)
-    recordings, _ = simulate([circuit], timeline, input_drives(config), config.neurons,
+    recordings, _ = simulate([circuit], timeline, input_drives(config, timeline), config.neurons,
                              feedforward, cells, config.engine, 11, build_root)
     change = dipoles(circuit, recordings["random"].ff_weights.astype(float))
     learned = change[-1] - change[0]  # (cells, 2): how each cell's dipole moved

@@ -6,12 +6,18 @@ import time
 import numpy as np
 import pytest
 
+from neurodev.development.drives import NoiseInput
 from neurodev.development.waves import WAVE_PRESETS
 from neurodev.experiments.config import QUICK, TINY, from_dict
 from neurodev.experiments.machinery.runner import run_experiment
 from neurodev.experiments.machinery.store import FILES, ResultStore
 from neurodev.experiments.machinery.sweep import metric_columns as sweep_metric_columns
-from neurodev.experiments.protocols.pipeline import build_circuits, wave_epochs
+from neurodev.experiments.protocols.pipeline import (
+    build_circuits,
+    development_timeline,
+    input_drives,
+    wave_epochs,
+)
 from neurodev.experiments.protocols.scratch_vs_prior import EXPERIMENT
 
 
@@ -93,6 +99,34 @@ def test_the_nonlocal_control_draws_its_inputs_from_the_whole_retina(tiny_run):
     assert radius["nonlocal_random"] > 2 * radius["random"]
     assert sorted(run.arrays["nonlocal_random.ff_weights"][0]) == pytest.approx(
         sorted(run.arrays["random.ff_weights"][0]))
+
+
+def test_fields_mapped_from_responses_lie_on_the_weights_fields(tiny_run):
+    """Reverse correlation against the checkpoints' noise (`tiny`: 300 frames of 6 × 6
+    checks of 100 µm) finds a field in nearly every prior cell, centred near its weights'
+    centroid and wider than its weights' field, since the front end's centre–surround field
+    and the checks widen it; random cells, whose fields are salt and pepper, less often."""
+    run = ResultStore(tiny_run[0]).load(tiny_run[1])
+    prior, random = (run.metrics["circuits"][label] for label in ("prior", "random"))
+    assert all(f > 0.9 for f in prior["fraction_rf_mapped"])  # measured 0.98–1.00
+    assert all(offset < 60 for offset in prior["median_rf_offset_um"])  # measured 30–35 µm
+    assert prior["median_response_rf_radius_um"][0] > prior["median_rf_radius_um"][0]
+    assert prior["median_response_rf_reliability"][0] > random["median_response_rf_reliability"][0]
+    sta = run.arrays["prior.response_rf"]
+    assert sta.shape == (len(prior["median_osi"]), TINY.circuit.exc_side**2, 36)
+    mapped = run.arrays["prior.response_rf_mapped"]
+    assert np.isnan(run.arrays["prior.response_rf_radius_um"][~mapped]).all()
+    assert run.metrics["circuits"]["prior"]["l23"]["fraction_rf_mapped"][0] > 0.5
+
+
+def test_without_noise_the_checkpoints_show_gratings_alone():
+    config = from_dict({"rf_mapping": {"n_frames": 0}}, TINY)
+    timeline = development_timeline(config)
+    assert timeline.checkpoints[0].noise is None
+    assert timeline.checkpoints[0].duration_s == pytest.approx(timeline.checkpoints[0].block.duration_s)
+    assert not any(isinstance(drive, NoiseInput) for drive in input_drives(config, timeline))
+    with_noise = development_timeline(TINY)
+    assert len(with_noise.checkpoints[0].noise.checks) == TINY.rf_mapping.n_frames
 
 
 def test_without_structural_plasticity_every_synapse_persists(tiny_run):
