@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import tomllib
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -263,8 +264,12 @@ def _parse_value(text: str):
 
 
 def load(preset: str = "quick", config_file: Path | None = None,
-         overrides: list[str] = (), seed: int | None = None) -> ExperimentConfig:
-    """Build a config: preset, then a TOML file, then ``--set`` overrides, then the seed."""
+         overrides: list[str] | Mapping = (), seed: int | None = None) -> ExperimentConfig:
+    """Build a config: preset, then a TOML file, then the overrides, then the seed.
+
+    `overrides` are ``--set`` assignments (``["wiring.prior_strength=0.5"]``) or, from the
+    Python API, a mapping of dotted keys to values (``{"wiring.prior_strength": 0.5}``).
+    """
     if preset not in PRESETS:
         raise ConfigError(f"unknown preset '{preset}'; allowed: " + ", ".join(PRESETS))
     config = PRESETS[preset]
@@ -274,7 +279,8 @@ def load(preset: str = "quick", config_file: Path | None = None,
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read config file {config_file}: {error}") from None
         config = from_dict(data, config)
-    settings = parse_overrides(list(overrides))
+    settings = (nested(dict(overrides), "overrides") if isinstance(overrides, Mapping)
+                else parse_overrides(list(overrides)))
     if seed is not None and "seed" in settings:
         raise ConfigError(f"--seed {seed} conflicts with --set seed={settings['seed']!r}: "
                           "give the seed once")

@@ -8,7 +8,8 @@ import brian2
 import numpy as np
 import pytest
 
-from neurodev.experiments.cli import draw_figures, main
+from neurodev.experiments.api import draw_figures
+from neurodev.experiments.cli import main
 from neurodev.experiments.config import TINY
 from neurodev.experiments.machinery.runner import run_experiment
 from neurodev.experiments.machinery.store import ResultStore

@@ -22,8 +22,10 @@ ALLOWED = {
     "experiments.measures": {"circuits", "experiments.measures"},
     "experiments.protocols": {"circuits", "development", *EXPERIMENTS},
     "experiments.machinery": {"circuits", "development", *EXPERIMENTS, "experiments.machinery"},
-    "experiments.cli": {"circuits", "development", *EXPERIMENTS, "experiments.machinery",
+    "experiments.api": {"circuits", "development", *EXPERIMENTS, "experiments.machinery",
                         "figures"},
+    "experiments.cli": {"circuits", "development", *EXPERIMENTS, "experiments.machinery",
+                        "experiments.api", "figures"},
     "figures": {"figures", "experiments.config", "experiments.measures",
                 "experiments.machinery.store", "experiments.protocols.wiring"},
 }

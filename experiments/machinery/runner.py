@@ -30,10 +30,9 @@ MODEL_CODE = ("neurodev.circuits", "neurodev.development", "neurodev.experiments
 
 def version() -> str:
     """The installed package's version (for provenance)."""
-    try:
-        return importlib.metadata.version("neurodev")
-    except importlib.metadata.PackageNotFoundError:
-        return "0+unknown"
+    import neurodev
+
+    return neurodev.__version__
 
 
 def model_sources() -> dict[str, Path]:

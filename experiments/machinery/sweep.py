@@ -25,7 +25,6 @@ loaded, so a bad key or value stops the sweep before anything runs.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
 import json
@@ -42,6 +41,7 @@ from neurodev.experiments.config import PRESETS, ConfigError, ExperimentConfig, 
 from neurodev.experiments.machinery.interrupts import exit_status, signal_name
 from neurodev.experiments.machinery.registry import EXPERIMENTS
 from neurodev.experiments.machinery.store import ResultStore
+from neurodev.experiments.machinery.table import write_table
 
 FILE_KEYS = ("experiment", "preset", "seeds", "zip", "metrics", "base", "grid")
 RANGES = {"linspace": np.linspace, "geomspace": np.geomspace}
@@ -362,27 +362,6 @@ def table_rows(sweep: Sweep, out: Path, failures: dict[str, str]) -> list[dict]:
     return rows
 
 
-def write_table(rows: list[dict], path: Path) -> Path:
-    """Write `rows` as CSV; columns in order of first appearance, blanks where a row has none."""
-    columns = list(dict.fromkeys(name for row in rows for name in row))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, columns, restval="")
-        writer.writeheader()
-        writer.writerows({k: _csv_value(v) for k, v in row.items()} for row in rows)
-    temporary.replace(path)
-    return path
-
-
-def _csv_value(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return value
-
-
 # --- Running a sweep -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -471,10 +450,10 @@ def _report_failure(folder: Path, run: Run, outcome, write):
 
 
 class _Progress:
-    """Runs done / failed / remaining and the time left, on one terminal line (tqdm)."""
+    """Runs done / failed / remaining and the time left, on one line (tqdm)."""
 
     def __init__(self, total: int):
-        from tqdm import tqdm
+        from tqdm.auto import tqdm  # a widget in a notebook, text in a terminal
 
         self.done = self.failed = 0
         self.bar = tqdm(total=total, unit="run", dynamic_ncols=True,

@@ -172,3 +172,24 @@ def test_conditions_are_not_fixed_and_vision_not_skipped(tmp_path, capsys, exper
     assert code == 2, error
     assert error.count("\n") == 1 and message in error, error
     assert not out.exists()
+
+
+COMMANDS = ("list", "run", "waves", "bench", "sweep", "figures", "table", "verify")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_s_help_shows_an_example_of_itself(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "examples:\n" in help_text and f"  neurodev {command}" in help_text
+
+
+def test_version_names_neurodev_brian2_and_python(capsys):
+    import neurodev
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith(f"neurodev {neurodev.__version__} (Brian2 2.")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from neurodev.experiments.config import ConfigError
-from neurodev.experiments.machinery.sweep import write_table
+from neurodev.experiments.machinery.table import write_table
 from neurodev.figures.sweep import make, seed_statistics
 
 

@@ -8,7 +8,8 @@ from neurodev.experiments.cli import main
 from neurodev.experiments.config import TINY, ConfigError
 from neurodev.experiments.machinery.runner import code_version
 from neurodev.experiments.machinery.store import ResultStore
-from neurodev.experiments.machinery.sweep import load_sweep, metric_columns, table_rows, write_table
+from neurodev.experiments.machinery.sweep import load_sweep, metric_columns, table_rows
+from neurodev.experiments.machinery.table import write_table
 
 HEADER = 'experiment = "scratch-vs-prior"\npreset = "tiny"\n'
 EXAMPLES = Path(__file__).parents[3] / "docs" / "examples"
