@@ -80,7 +80,7 @@ class AnalysisParams:
     metric first reaches the level (a half-width falls to it, the others rise to it);
     ``rf_alpha``: the chance that a cell blind to the receptive-field noise is given a
     field (its map's peak is tested over the whole grid, Bonferroni), and ``rf_extent_z``
-    the |z| of the rest of a field's pixels
+    the ``|z|`` of the rest of a field's pixels
     (`neurodev.experiments.measures.receptive_fields.response_field`)."""
 
     responsive_rate_hz: float = param(1.0, 0, 1000)

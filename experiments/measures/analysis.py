@@ -82,7 +82,7 @@ def response_fields(frame_spikes, noise, analysis) -> dict:
     (`Recording.frame_spikes`, checkpoint after checkpoint, each showing every frame of
     `noise`), by reverse correlation (`spike_triggered_average`, `response_field`: a field's
     peak is significant at ``analysis.rf_alpha`` over the whole grid, its extent the
-    connected pixels with |z| ≥ ``analysis.rf_extent_z``).
+    connected pixels with ``|z| ≥ analysis.rf_extent_z``).
 
     Returns a dict of arrays (first axis: checkpoint): ``response_rf`` (the spike-triggered
     average, cell × check, row-major over the grid), ``response_rf_mapped`` (whether a cell

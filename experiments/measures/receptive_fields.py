@@ -222,7 +222,7 @@ def spike_triggered_average(counts, stimulus):
 
 
 def peak_z(alpha: float, n_pixels: int) -> float:
-    """The |z| that one pixel of `n_pixels` reaches with probability at most `alpha` over all
+    """The ``|z|`` that one pixel of `n_pixels` reaches with probability at most `alpha` over all
     of them under the null (two-sided, Bonferroni): a map whose peak reaches it has a field.
 
     Examples
@@ -242,7 +242,7 @@ def response_field(sta, z, grid_side: int, peak: float, extent: float):
     sta, z : ndarray, shape (n_cells, grid_side²)
         From `spike_triggered_average`, pixels row-major over the grid.
     peak, extent : float
-        The |z| a field's peak must reach (`peak_z`), and the |z| of the rest of it.
+        The ``|z|`` a field's peak must reach (`peak_z`), and the ``|z|`` of the rest of it.
 
     Returns
     -------

@@ -43,7 +43,7 @@ def tuning_curves(window_values, conditions, shape):
 
     Returns
     -------
-    ndarray, shape (n_cells, *shape)
+    ndarray, shape ``(n_cells, *shape)``
         NaN where no window was shown.
 
     Examples
