@@ -2,6 +2,9 @@
 link names but the repository lacks shows as a broken page to a new user."""
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,10 +47,6 @@ def test_every_docs_page_is_in_the_sites_table_of_contents():
 def test_the_documentation_site_builds_without_warnings(tmp_path):
     """Sphinx with ``-W`` (a warning fails the build) over a copy of docs/, whose API
     reference imports every module and reads every docstring."""
-    import shutil
-    import subprocess
-    import sys
-
     pytest.importorskip("sphinx")
     source = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", source, ignore=shutil.ignore_patterns("_build", "generated"))

@@ -26,6 +26,7 @@ loaded, so a bad key or value stops the sweep before anything runs.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import itertools
 import json
 import math
@@ -453,7 +454,12 @@ class _Progress:
     """Runs done / failed / remaining and the time left, on one line (tqdm)."""
 
     def __init__(self, total: int):
-        from tqdm.auto import tqdm  # a widget in a notebook, text in a terminal
+        # A widget in a notebook, text in a terminal; tqdm.auto alone would warn in a notebook
+        # without ipywidgets, where the text bar serves as well.
+        if importlib.util.find_spec("ipywidgets") is None:
+            from tqdm import tqdm
+        else:
+            from tqdm.auto import tqdm
 
         self.done = self.failed = 0
         self.bar = tqdm(total=total, unit="run", dynamic_ncols=True,
