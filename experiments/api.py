@@ -58,18 +58,18 @@ class Run:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.experiment, self.key = self.path.parent.name, self.path.name
-        stored = ResultStore(self.path.parent.parent).load(self.path, arrays=False)
-        self._config = stored.config
-        self.metrics, self.provenance = stored.metrics, stored.provenance
+        self._store = ResultStore(self.path.parent.parent)
+        self._stored = self._store.load(self.path, arrays=False)
+        self.metrics, self.provenance = self._stored.metrics, self._stored.provenance
 
     @cached_property
     def config(self) -> ExperimentConfig:
-        return from_dict(self._config, PRESETS["quick"])
+        return from_dict(self._stored.config, PRESETS["quick"])
 
     @cached_property
     def arrays(self) -> dict:
         """``arrays.npz`` as a dict of NumPy arrays, verified against the run's manifest."""
-        return ResultStore(self.path.parent.parent).load(self.path).arrays
+        return self._store.load(self.path).arrays
 
     @property
     def figures(self) -> list[Path]:
@@ -78,11 +78,10 @@ class Run:
 
     def records(self) -> list[dict]:
         """This run's rows of the table of stored runs (`table`)."""
-        stored = ResultStore(self.path.parent.parent).load(self.path, arrays=False)
-        return tables.run_records(stored, self.experiment)
+        return tables.run_records(self._stored, self.experiment)
 
     def __repr__(self) -> str:
-        return f"Run({self.experiment!r}, key={self.key!r}, seed={self._config.get('seed')})"
+        return f"Run({self.experiment!r}, key={self.key!r}, seed={self._stored.config.get('seed')})"
 
 
 def load(path) -> Run:
